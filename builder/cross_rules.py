@@ -1,0 +1,173 @@
+"""Rules that need more than one file: records, pins, duplicates, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from builder.layout import DataFile, Kind
+from builder.problems import Problem, Severity, json_path
+from builder.strict_yaml import Document
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file that passed its own checks, ready for rules across files."""
+
+    file: DataFile
+    document: Document
+
+    @property
+    def data(self) -> Any:
+        return self.document.data
+
+    def problem(self, path: tuple[Any, ...], message: str, severity: Severity = Severity.ERROR) -> Problem:
+        return Problem(self.file.path, self.document.line_of(path), json_path(path), message, severity)
+
+    def where(self, path: tuple[Any, ...]) -> str:
+        return f"{self.file.path}:{self.document.line_of(path)}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cross_file_problems(root: Path, parsed: list[Parsed], all_files: list[DataFile]) -> Iterator[Problem]:
+    models = {p.file.folder_model_id: p for p in parsed if p.file.kind is Kind.MODEL}
+    yield from _model_identity(parsed)
+    runs = [p for p in parsed if p.file.kind is Kind.RUN]
+    existing = {f.path for f in all_files}
+    for run in runs:
+        yield from _run_against_model(run, _record_for(run.file.folder_model_id, models))
+        yield from _evidence(root, run, existing)
+    yield from _duplicates(runs)
+    yield from _orphan_evidence(runs, all_files)
+    run_by_path = {run.file.path: run for run in runs}
+    for verification in (p for p in parsed if p.file.kind is Kind.VERIFICATION):
+        yield from _verification(root, verification, run_by_path)
+
+
+def _record_for(folder_id: str | None, models: dict[str | None, Parsed]) -> Parsed | None:
+    # One record per model, in seeds/ or results/: runs in results/ may use a seed's record.
+    return models.get(folder_id)
+
+
+def _model_identity(parsed: list[Parsed]) -> Iterator[Problem]:
+    """One record per model id; ids and organisations differ in more than letter case."""
+    by_id: dict[str, Parsed] = {}
+    by_folded: dict[str, Parsed] = {}
+    org_spelling: dict[str, tuple[str, Parsed]] = {}
+    for record in (p for p in parsed if p.file.kind is Kind.MODEL):
+        model_id = record.data["id"]
+        if model_id in by_id:
+            yield record.problem(("id",), f"'{model_id}' already has a model record in {by_id[model_id].file.path}; a model has one record")
+            continue
+        by_id[model_id] = record
+        folded = model_id.casefold()
+        if folded in by_folded:
+            other = by_folded[folded]
+            yield record.problem(("id",), f"'{model_id}' differs from '{other.data['id']}' ({other.file.path}) only in letter case")
+            continue
+        by_folded[folded] = record
+        org = model_id.split("/")[0]
+        spelling, first = org_spelling.setdefault(org.casefold(), (org, record))
+        if spelling != org:
+            yield record.problem(("id",), f"organisation '{org}' differs from '{spelling}' ({first.file.path}) only in letter case")
+
+
+def _run_against_model(run: Parsed, record: Parsed | None) -> Iterator[Problem]:
+    data = run.data
+    if record is None:
+        yield run.problem(("model",), f"no model.yaml for '{data['model']}' in seeds/ or results/; add one beside the run")
+        return
+    model = record.data
+    if data["provenance"]["kind"] != "submitted":
+        return
+    backend = data["setting"]["backend"]
+    if model["open_weights"]:
+        if backend == "api":
+            yield run.problem(("setting", "backend"), f"'{model['id']}' has open weights: evaluate it with hf or vllm, not api")
+        if "revision" not in data:
+            yield run.problem((), "'revision' is required: runs of open-weight models are pinned to a 40-hex hub commit")
+        elif "revision" not in model:
+            yield record.problem((), f"'revision' is required: {run.file.path} is a submitted run of this model")
+        elif data["revision"] != model["revision"]:
+            yield run.problem(("revision",), f"'{data['revision']}' is not the model's pinned revision '{model['revision']}' ({record.where(('revision',))})")
+    else:
+        if backend != "api":
+            yield run.problem(("setting", "backend"), f"'{model['id']}' is served by an API only: its backend is api, not {backend}")
+        if "revision" in data:
+            yield run.problem(("revision",), "API models have no hub commit; remove 'revision'")
+
+
+def _evidence(root: Path, run: Parsed, existing: set[str]) -> Iterator[Problem]:
+    provenance = run.data["provenance"]
+    if provenance["kind"] != "submitted":
+        return
+    evidence = provenance["evidence"]
+    path = f"{run.file.folder}/{evidence['path']}"
+    at = ("provenance", "evidence")
+    if path not in existing:
+        yield run.problem((*at, "path"), f"evidence file '{evidence['path']}' is missing from {run.file.folder}/")
+    elif sha256_of(root / path) != evidence["sha256"]:
+        yield run.problem((*at, "sha256"), f"does not match {evidence['path']}: the evidence changed after its hash was recorded")
+
+
+def _orphan_evidence(runs: list[Parsed], all_files: list[DataFile]) -> Iterator[Problem]:
+    referenced = {
+        f"{run.file.folder}/{run.data['provenance']['evidence']['path']}"
+        for run in runs
+        if run.data["provenance"]["kind"] == "submitted"
+    }
+    for file in all_files:
+        if file.kind is Kind.EVIDENCE and file.path not in referenced:
+            yield Problem(file.path, 0, "", "no run in this folder names this evidence file")
+
+
+def _setting_key(run: Parsed, benchmark_id: str, score: dict[str, Any]) -> tuple[Any, ...]:
+    data = run.data
+    provenance = data["provenance"]
+    common = (data["model"].casefold(), benchmark_id, score["n_shot"], score.get("metric"), score.get("filter"), score.get("setting_note"))
+    if provenance["kind"] == "reported":
+        source = provenance["source"]
+        return ("reported", *common, source["url"], source["locator"])
+    setting = data["setting"]
+    return (
+        "submitted", *common, data.get("revision"), data["harness"].get("version"), setting["dtype"],
+        setting["chat_template"]["applied"], setting["chat_template"].get("sha256"),
+        setting["fewshot_as_multiturn"], setting.get("system_instruction"), setting.get("limit"),
+        tuple(sorted((setting.get("gen_kwargs") or {}).items())),
+    )
+
+
+def _duplicates(runs: list[Parsed]) -> Iterator[Problem]:
+    """The same model, benchmark and setting twice: once is evidence, twice is noise."""
+    first_seen: dict[tuple[Any, ...], Parsed] = {}
+    for run in runs:
+        for benchmark_id, score in run.data["scores"].items():
+            key = _setting_key(run, benchmark_id, score)
+            first = first_seen.setdefault(key, run)
+            if first is not run:
+                how = "from the same source" if key[0] == "reported" else "with the same setting"
+                yield run.problem(("scores", benchmark_id), f"'{benchmark_id}' for this model is already recorded {how} in {first.where(('scores', benchmark_id))}")
+
+
+def _verification(root: Path, verification: Parsed, run_by_path: dict[str, Parsed]) -> Iterator[Problem]:
+    data = verification.data
+    run = run_by_path.get(f"{verification.file.folder}/{data['run']}")
+    if run is None:
+        yield verification.problem(("run",), f"no run '{data['run']}' in {verification.file.folder}/")
+        return
+    if run.data["provenance"]["kind"] != "submitted":
+        yield verification.problem(("run",), f"'{data['run']}' is a reported run; only submitted runs are spot-checked")
+        return
+    if sha256_of(root / run.file.path) != data["run_sha256"]:
+        yield verification.problem(("run_sha256",), f"{data['run']} changed after it was checked; spot-check it again or remove this file")
+    if run.data["provenance"]["evidence"]["sha256"] != data["evidence_sha256"]:
+        yield verification.problem(("evidence_sha256",), f"is not the evidence that {data['run']} names")

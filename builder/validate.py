@@ -1,0 +1,154 @@
+"""`reproboard validate`: every problem of every file, in one pass.
+
+discover -> per file (size cap, strict YAML, schema, own rules; in worker processes
+when there are many files) -> rules across files -> sorted problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from builder import file_rules
+from builder.cross_rules import Parsed, cross_file_problems
+from builder.layout import MAX_YAML_BYTES, REGISTRY_FILE, DataFile, Kind, discover
+from builder.problems import Problem, Severity, json_path
+from builder.registry import EMPTY_REGISTRY, Registry, registry_from_data
+from builder.schema_check import SchemaChecker, load_schema
+from builder.strict_yaml import YamlError, parse_bytes
+
+PARALLEL_FROM = 300
+"""Below this many files, starting worker processes costs more than it saves."""
+
+_SCHEMA_FOR = {Kind.MODEL: "model", Kind.RUN: "run", Kind.VERIFICATION: "verification", Kind.REGISTRY: "benchmarks"}
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    files_checked: int
+    parsed: list[Parsed] = field(default_factory=list)
+    """Files without errors of their own; the site is built from these."""
+    registry: Registry = EMPTY_REGISTRY
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+@dataclass(frozen=True)
+class _Context:
+    root: Path
+    registry: Registry
+    today: dt.date
+
+
+class _FileChecker:
+    """Checks one file on its own; built once per process."""
+
+    def __init__(self, context: _Context) -> None:
+        self.context = context
+        self.checkers = {kind: SchemaChecker(load_schema(name)) for kind, name in _SCHEMA_FOR.items()}
+
+    def check(self, file: DataFile) -> tuple[list[Problem], Parsed | None]:
+        if file.kind is Kind.UNEXPECTED:
+            return [Problem(file.path, 0, "", f"unexpected file: {file.why}")], None
+        if file.kind in (Kind.DOC, Kind.EVIDENCE):
+            return [], None
+        absolute = self.context.root / file.path
+        size = absolute.stat().st_size
+        if size > MAX_YAML_BYTES:
+            return [Problem(file.path, 0, "", f"the file is {size:,} bytes; result files are at most {MAX_YAML_BYTES:,}")], None
+        try:
+            document = parse_bytes(absolute.read_bytes())
+        except YamlError as error:
+            return [Problem(file.path, error.line, "", error.message)], None
+        if not isinstance(document.data, dict):
+            return [Problem(file.path, 1, "$", "the file must be a mapping of fields (key: value lines)")], None
+        found = self.checkers[file.kind].check(document)
+        if found:
+            return [Problem(file.path, document.line_of(path), json_path(path), message) for path, message in found], None
+        findings = list(self._own_rules(file, document.data))
+        problems = [Problem(file.path, document.line_of(path), json_path(path), message, severity) for path, message, severity in findings]
+        if any(p.severity is Severity.ERROR for p in problems):
+            return problems, None
+        return problems, Parsed(file, document)
+
+    def _own_rules(self, file: DataFile, data: dict[str, Any]) -> Iterable[file_rules.Finding]:
+        today = self.context.today
+        if file.kind is Kind.MODEL:
+            return file_rules.model_findings(data, file.folder_model_id, today)
+        if file.kind is Kind.RUN:
+            return file_rules.run_findings(data, file.folder_model_id, self.context.registry, today)
+        if file.kind is Kind.VERIFICATION:
+            return file_rules.verification_findings(data, today)
+        return file_rules.registry_findings(data)
+
+
+_worker: _FileChecker | None = None
+
+
+def _start_worker(context: _Context) -> None:
+    global _worker
+    _worker = _FileChecker(context)
+
+
+def _check_in_worker(file: DataFile) -> tuple[list[Problem], Parsed | None]:
+    assert _worker is not None
+    return _worker.check(file)
+
+
+def _load_registry(root: Path, today: dt.date) -> tuple[list[Problem], Parsed | None, Registry]:
+    checker = _FileChecker(_Context(root, EMPTY_REGISTRY, today))
+    registry_file = DataFile(REGISTRY_FILE, Kind.REGISTRY)
+    if not (root / REGISTRY_FILE).is_file():
+        return [Problem(REGISTRY_FILE, 0, "", "the benchmark registry is missing")], None, EMPTY_REGISTRY
+    problems, parsed = checker.check(registry_file)
+    registry = registry_from_data(parsed.data) if parsed else EMPTY_REGISTRY
+    return problems, parsed, registry
+
+
+def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | None = None, jobs: int | None = None) -> Report:
+    """Check the repository at `root`; report problems of the `selected` files or folders
+    (repository-relative; None for all). Other files are read for context only."""
+    today = today or dt.date.today()
+    registry_problems, registry_parsed, registry = _load_registry(root, today)
+    files = [f for f in discover(root) if f.kind is not Kind.REGISTRY]
+    context = _Context(root, registry, today)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(files) >= PARALLEL_FROM:
+        with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (context,)) as pool:
+            results = pool.map(_check_in_worker, files, chunksize=max(16, len(files) // (jobs * 8)))
+    else:
+        checker = _FileChecker(context)
+        results = [checker.check(f) for f in files]
+    problems = list(registry_problems)
+    parsed = [registry_parsed] if registry_parsed else []
+    for file_problems, file_parsed in results:
+        problems.extend(file_problems)
+        if file_parsed:
+            parsed.append(file_parsed)
+    problems.extend(cross_file_problems(root, parsed, files))
+    if selected is not None:
+        problems = [p for p in problems if any(_inside(p.path, s) for s in selected)]
+    problems.sort(key=lambda p: (p.path, p.line, p.json_path, p.message))
+    failed = {p.path for p in problems if p.severity is Severity.ERROR}
+    clean = [p for p in parsed if p.file.path not in failed]
+    return Report(problems, len(files) + 1 if selected is None else _count_selected(files, selected), clean, registry)
+
+
+def _inside(path: str, selected: str) -> bool:
+    selected = selected.rstrip("/")
+    return selected in ("", ".") or path == selected or path.startswith(selected + "/")
+
+
+def _count_selected(files: list[DataFile], selected: list[str]) -> int:
+    return sum(1 for f in [DataFile(REGISTRY_FILE, Kind.REGISTRY), *files] if any(_inside(f.path, s) for s in selected))
