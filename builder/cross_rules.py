@@ -39,27 +39,28 @@ def sha256_of(path: Path) -> str:
 
 
 def cross_file_problems(root: Path, parsed: list[Parsed], all_files: list[DataFile]) -> Iterator[Problem]:
+    """Problems between files. Files that failed their own checks are absent from
+    `parsed`; rules that would need them stay silent rather than repeat their errors."""
     models = {p.file.folder_model_id: p for p in parsed if p.file.kind is Kind.MODEL}
+    record_files = {f.folder_model_id for f in all_files if f.kind is Kind.MODEL}
     yield from _model_identity(parsed)
     runs = [p for p in parsed if p.file.kind is Kind.RUN]
     existing = {f.path for f in all_files}
     for run in runs:
-        yield from _run_against_model(run, _record_for(run.file.folder_model_id, models))
+        record = models.get(run.file.folder_model_id)
+        if record is not None or run.file.folder_model_id not in record_files:
+            yield from _run_against_model(run, record)
         yield from _evidence(root, run, existing)
     yield from _duplicates(runs)
-    yield from _orphan_evidence(runs, all_files)
+    yield from _orphan_evidence(runs, all_files, {p.file.path for p in parsed})
     run_by_path = {run.file.path: run for run in runs}
     for verification in (p for p in parsed if p.file.kind is Kind.VERIFICATION):
         yield from _verification(root, verification, run_by_path)
 
 
-def _record_for(folder_id: str | None, models: dict[str | None, Parsed]) -> Parsed | None:
-    # One record per model, in seeds/ or results/: runs in results/ may use a seed's record.
-    return models.get(folder_id)
-
-
 def _model_identity(parsed: list[Parsed]) -> Iterator[Problem]:
-    """One record per model id; ids and organisations differ in more than letter case."""
+    """One record per model id, in seeds/ or results/ (runs in results/ may use a seed's
+    record); ids and organisations differ in more than letter case."""
     by_id: dict[str, Parsed] = {}
     by_folded: dict[str, Parsed] = {}
     org_spelling: dict[str, tuple[str, Parsed]] = {}
@@ -119,14 +120,16 @@ def _evidence(root: Path, run: Parsed, existing: set[str]) -> Iterator[Problem]:
         yield run.problem((*at, "sha256"), f"does not match {evidence['path']}: the evidence changed after its hash was recorded")
 
 
-def _orphan_evidence(runs: list[Parsed], all_files: list[DataFile]) -> Iterator[Problem]:
+def _orphan_evidence(runs: list[Parsed], all_files: list[DataFile], parsed_paths: set[str]) -> Iterator[Problem]:
     referenced = {
         f"{run.file.folder}/{run.data['provenance']['evidence']['path']}"
         for run in runs
         if run.data["provenance"]["kind"] == "submitted"
     }
+    # A run that failed its own checks may well name the evidence: say nothing there.
+    unsure = {f.folder for f in all_files if f.kind is Kind.RUN and f.path not in parsed_paths}
     for file in all_files:
-        if file.kind is Kind.EVIDENCE and file.path not in referenced:
+        if file.kind is Kind.EVIDENCE and file.path not in referenced and file.folder not in unsure:
             yield Problem(file.path, 0, "", "no run in this folder names this evidence file")
 
 

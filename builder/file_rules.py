@@ -72,6 +72,9 @@ def run_findings(data: dict[str, Any], folder_id: str | None, registry: Registry
         elif arg in PINNED_ELSEWHERE_ARGS:
             yield _error(("setting", "model_args", arg), f"'{arg}' is set by the run's 'model' and 'revision' fields, not here")
     partial = setting.get("limit") is not None
+    values = [score["value"] for score in data["scores"].values()]
+    if all(0 < value < 1 for value in values):
+        yield ("scores",), "every score is below 1: scores are percent, so lm-eval's 0.785 is written 78.5", Severity.WARNING
     for benchmark_id, score in data["scores"].items():
         yield from _score_findings(benchmark_id, score, registry, submitted, partial)
 

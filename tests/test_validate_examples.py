@@ -1,0 +1,47 @@
+"""The example corpus: each negative case is rejected with exactly its expected messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from builder.validate import validate
+from example_repo import EXAMPLES, EXPECTED, cases, make_repo
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def test_the_base_repository_is_valid(tmp_path: Path) -> None:
+    report = validate(make_repo(tmp_path / "repo"), today=TODAY)
+    assert report.problems == []
+    assert {p.file.kind.value for p in report.parsed} == {"registry", "model", "run"}
+
+
+@pytest.mark.parametrize("case", cases("positive"))
+def test_positive_example_passes(case: str, tmp_path: Path) -> None:
+    report = validate(make_repo(tmp_path / "repo", EXAMPLES / "positive" / case), today=TODAY)
+    assert [str(p) for p in report.problems] == []
+
+
+@pytest.mark.parametrize("case", cases("negative"))
+def test_negative_example_gives_its_exact_messages(case: str, tmp_path: Path) -> None:
+    expected = (EXAMPLES / "negative" / case / EXPECTED).read_text(encoding="utf-8").splitlines()
+    assert expected, f"{case} has no expected messages"
+    report = validate(make_repo(tmp_path / "repo", EXAMPLES / "negative" / case), today=TODAY)
+    assert [str(p) for p in report.problems] == expected
+
+
+def test_unquoted_version_keeps_its_trailing_zero(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", EXAMPLES / "positive" / "unquoted-versions-stay-text")
+    report = validate(root, today=TODAY)
+    run = next(p for p in report.parsed if p.file.path.endswith("alice.yaml"))
+    assert run.data["scores"]["gsm8k"]["task_version"] == "0.10"
+    assert run.data["harness"]["version"] == "0.4"
+
+
+def test_a_selected_path_limits_the_report_but_not_the_context(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", EXAMPLES / "negative" / "value-above-100")
+    assert validate(root, ["results"], today=TODAY).problems == []
+    assert len(validate(root, ["seeds/meta-llama"], today=TODAY).problems) == 1
