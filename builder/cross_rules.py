@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from builder.layout import DataFile, Kind
 from builder.problems import Problem, Severity, json_path
-from builder.strict_yaml import Document
+from builder.strict_yaml import Document, parse_bytes
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A file that passed its own checks, ready for rules across files."""
+    """A file that passed its own checks, ready for rules across files and the build."""
 
     file: DataFile
-    document: Document
+    data: Any
+    root: Path
 
-    @property
-    def data(self) -> Any:
-        return self.document.data
+    @cached_property
+    def document(self) -> Document:
+        # Only problems need lines; read the file again then (workers don't send them).
+        return parse_bytes((self.root / self.file.path).read_bytes())
 
     def problem(self, path: tuple[Any, ...], message: str, severity: Severity = Severity.ERROR) -> Problem:
         return Problem(self.file.path, self.document.line_of(path), json_path(path), message, severity)

@@ -98,18 +98,18 @@ def discover(root: Path, selected: list[str] | None = None) -> list[DataFile]:
         elif absolute.is_file():
             found.append(classify(start))
         elif absolute.is_dir():
-            for folder, dirnames, filenames in os.walk(absolute):
-                dirnames.sort()
-                relative_folder = Path(folder).relative_to(root).as_posix()
-                for dirname in list(dirnames):
-                    if (Path(folder) / dirname).is_symlink():
-                        dirnames.remove(dirname)
-                        found.append(DataFile(f"{relative_folder}/{dirname}", Kind.UNEXPECTED, "symbolic links are not allowed"))
-                for filename in sorted(filenames):
-                    relative = f"{relative_folder}/{filename}"
-                    if (Path(folder) / filename).is_symlink():
-                        found.append(DataFile(relative, Kind.UNEXPECTED, "symbolic links are not allowed"))
-                    else:
-                        found.append(classify(relative))
+            _walk(absolute, start, found)
     unique = {f.path: f for f in found}
     return [unique[p] for p in sorted(unique)]
+
+
+def _walk(folder: Path, relative: str, found: list[DataFile]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = f"{relative}/{entry.name}"
+            if entry.is_symlink():
+                found.append(DataFile(path, Kind.UNEXPECTED, "symbolic links are not allowed"))
+            elif entry.is_dir():
+                _walk(Path(entry.path), path, found)
+            else:
+                found.append(classify(path))

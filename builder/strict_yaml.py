@@ -20,7 +20,6 @@ text as written instead of a float that lost its trailing zero.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -50,15 +49,16 @@ Path = tuple[Any, ...]
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _NON_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_MAY_BE_TYPED = frozenset("-+.0123456789~nNtTfF")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 
 # Characters that make text display differently from what it is (CVE-2021-42574), or
 # that are invisible: bidi controls, zero-width characters, and C0/C1 controls but tab
-# and newline.
+# newline and carriage return.
 _HIDDEN = re.compile(
-    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e"
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e"
     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0]"
 )
 
@@ -72,22 +72,40 @@ class YamlError(Exception):
         self.message = message
 
 
-@dataclass
 class Document:
-    """A parsed file: plain JSON-like data, and the line where each value starts."""
+    """A parsed file: plain JSON-like data, and the line where each value starts.
 
-    data: Any
-    lines: dict[Path, int]
-    """Line of each value's key (or list item), by path; `()` is the document."""
-    plain_texts: dict[Path, str] = field(default_factory=dict)
-    """Source text of plain scalars that became numbers, booleans or null."""
+    The line map is built on first use, by parsing the text again: most files are
+    valid and nobody asks where their values are.
+    """
+
+    def __init__(self, data: Any, text: str, lines: dict[Path, int] | None = None, plain_texts: dict[Path, str] | None = None) -> None:
+        self.data = data
+        self.text = text
+        self._lines = lines
+        self._plain_texts = plain_texts
+
+    @property
+    def lines(self) -> dict[Path, int]:
+        """Line of each value's key (or list item), by path; `()` is the document."""
+        if self._lines is None:
+            detailed = parse(self.text)
+            self._lines, self._plain_texts = detailed._lines, detailed._plain_texts
+        return self._lines  # type: ignore[return-value]
+
+    @property
+    def plain_texts(self) -> dict[Path, str]:
+        """Source text of plain scalars that became numbers, booleans or null."""
+        self.lines
+        return self._plain_texts  # type: ignore[return-value]
 
     def line_of(self, path: Path) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
+        lines = self.lines
         path = tuple(path)
-        while path not in self.lines and path:
+        while path not in lines and path:
             path = path[:-1]
-        return self.lines.get(path, 1)
+        return lines.get(path, 1)
 
 
 def hidden_character(text: str) -> str | None:
@@ -101,6 +119,8 @@ def _short_tag(tag: str) -> str:
 
 
 def _plain_scalar(text: str, line: int) -> Any:
+    if text and text[0] not in _MAY_BE_TYPED:
+        return text  # most plain scalars are words: skip the patterns below
     if text in _NULLS:
         return None
     if text in _TRUE:
@@ -121,96 +141,109 @@ def _plain_scalar(text: str, line: int) -> Any:
     return text
 
 
-def parse(text: str) -> Document:
-    """Parse one YAML document under the rules above, or raise YamlError."""
-    parser = _Parser(text)
+def _refuse_node_properties(event: Any, line: int) -> None:
+    if event.anchor is not None:
+        raise YamlError(line, f"anchors (&{event.anchor}) are not allowed in result files")
+    if event.tag is not None:
+        raise YamlError(line, f"tags ({_short_tag(event.tag)}) are not allowed in result files")
+
+
+def _hidden_error(text: str, line: int, found: re.Match[str]) -> YamlError:
+    return YamlError(line, f"text contains the invisible or bidirectional control character U+{ord(found.group()):04X}")
+
+
+def parse(text: str, *, track_lines: bool = True) -> Document:
+    """Parse one YAML document under the rules above, or raise YamlError.
+
+    With `track_lines=False` the line map and plain texts stay empty: about a third
+    faster, for the common case of a valid file whose lines nobody will ask for.
+    """
+    hidden = _HIDDEN.search(text)  # comments too: a bidi control there misleads reviewers
+    if hidden:
+        raise _hidden_error(text, text.count("\n", 0, hidden.start()) + 1, hidden)
+    get_event = _Parser(text).get_event
     lines: dict[Path, int] = {}
     plain_texts: dict[Path, str] = {}
-    # Each open container: [value, path, pending mapping key or None, key lines, start line].
+    # Each open container: [value, is_mapping, path, pending key or None, key -> line, start line].
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
 
-    def place(value: Any, line: int, plain_text: str | None = None) -> bool:
-        """Attach a finished value to the open container; False if it was a key."""
+    def attach(value: Any, line: int, plain_text: str | None) -> None:
+        """Attach a finished value (not a key) to the open container, or make it the root."""
         nonlocal root
         if not stack:
             root = value
             lines[()] = line
-            return True
+            return
         top = stack[-1]
-        container, path = top[0], top[1]
-        if isinstance(container, list):
-            child = (*path, len(container))
-            container.append(value)
-        elif top[2] is None:  # this value is a key
-            if not isinstance(value, str):
-                raise YamlError(line, "keys must be plain text, not lists or mappings")
-            if value == "<<":
-                raise YamlError(line, "merge keys (<<) are not allowed in result files")
-            first = top[3].get(value)
-            if first is not None:
-                raise YamlError(line, f"duplicate key '{value}' (first on line {first})")
-            top[3][value] = line
-            top[2] = value
-            return False
+        if top[1]:
+            key = top[3]
+            top[0][key] = value
+            top[3] = None
+            if track_lines:
+                child = (*top[2], key)
+                lines[child] = top[4][key]
         else:
-            child = (*path, top[2])
-            container[top[2]] = value
-            line = top[3][top[2]]
-            top[2] = None
-        lines[child] = line
-        if plain_text is not None:
+            if track_lines:
+                child = (*top[2], len(top[0]))
+                lines[child] = line
+            top[0].append(value)
+        if track_lines and plain_text is not None:
             plain_texts[child] = plain_text
-        return True
 
     try:
         while True:
-            event = parser.get_event()
+            event = get_event()
             if event is None:
                 break
             kind = type(event)
-            line = event.start_mark.line + 1
             if kind is yaml.ScalarEvent:
-                if event.anchor is not None:
-                    raise YamlError(line, f"anchors (&{event.anchor}) are not allowed in result files")
-                if event.tag is not None:
-                    raise YamlError(line, f"tags ({_short_tag(event.tag)}) are not allowed in result files")
-                text = event.value
-                hidden = hidden_character(text)
-                if hidden:
-                    raise YamlError(line, f"text contains the invisible or bidirectional control character {hidden}")
-                is_key = stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None
-                if is_key or not (event.style in (None, "") and event.implicit[0]):
-                    place(text, line)  # keys and quoted scalars are always text
+                line = event.start_mark.line + 1
+                if event.anchor is not None or event.tag is not None:
+                    _refuse_node_properties(event, line)
+                value = event.value
+                if event.style == '"':  # escapes can spell characters the raw text lacks
+                    hidden = _HIDDEN.search(value)
+                    if hidden:
+                        raise _hidden_error(value, line, hidden)
+                top = stack[-1] if stack else None
+                if top is not None and top[1] and top[3] is None:  # a mapping key
+                    if value in top[4]:
+                        raise YamlError(line, f"duplicate key '{value}' (first on line {top[4][value]})")
+                    if value == "<<" and not event.style:
+                        raise YamlError(line, "merge keys (<<) are not allowed in result files")
+                    top[4][value] = line
+                    top[3] = value
+                elif not event.style and event.implicit[0]:
+                    typed = _plain_scalar(value, line)
+                    attach(typed, line, None if typed.__class__ is str else value)
                 else:
-                    value = _plain_scalar(text, line)
-                    place(value, line, None if isinstance(value, str) else text)
+                    attach(value, line, None)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.anchor is not None:
-                    raise YamlError(line, f"anchors (&{event.anchor}) are not allowed in result files")
-                if event.tag is not None:
-                    raise YamlError(line, f"tags ({_short_tag(event.tag)}) are not allowed in result files")
+                line = event.start_mark.line + 1
+                if event.anchor is not None or event.tag is not None:
+                    _refuse_node_properties(event, line)
                 if len(stack) >= MAX_DEPTH:
                     raise YamlError(line, f"nesting is deeper than {MAX_DEPTH} levels")
-                value = {} if kind is yaml.MappingStartEvent else []
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                    raise YamlError(line, "keys must be plain text, not lists or mappings")
+                path: Path = ()
                 if stack:
                     top = stack[-1]
-                    path = (*top[1], len(top[0])) if isinstance(top[0], list) else (*top[1], top[2])
-                else:
-                    path = ()
-                stack.append([value, path, None, {}, line])
+                    if top[1] and top[3] is None:
+                        raise YamlError(line, "keys must be plain text, not lists or mappings")
+                    if track_lines:
+                        path = (*top[2], top[3] if top[1] else len(top[0]))
+                is_mapping = kind is yaml.MappingStartEvent
+                stack.append([{} if is_mapping else [], is_mapping, path, None, {}, line])
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value, _, _, _, start = stack.pop()
-                place(value, start)
+                finished = stack.pop()
+                attach(finished[0], finished[5], None)
             elif kind is yaml.AliasEvent:
-                raise YamlError(line, f"aliases (*{event.anchor}) are not allowed in result files")
+                raise YamlError(event.start_mark.line + 1, f"aliases (*{event.anchor}) are not allowed in result files")
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise YamlError(line, "a file holds one YAML document; a second one starts here")
+                    raise YamlError(event.start_mark.line + 1, "a file holds one YAML document; a second one starts here")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "not valid YAML"
@@ -219,11 +252,11 @@ def parse(text: str) -> Document:
         raise YamlError(0, f"not valid YAML: {error}") from None
     if documents == 0:
         raise YamlError(0, "the file is empty")
-    return Document(root, lines, plain_texts)
+    return Document(root, text, lines, plain_texts) if track_lines else Document(root, text)
 
 
-def parse_bytes(raw: bytes) -> Document:
-    """Decode strict UTF-8 (a leading BOM is allowed), refuse NUL bytes, then parse."""
+def decode(raw: bytes) -> str:
+    """Strict UTF-8 (a leading BOM is allowed), without NUL bytes."""
     nul = raw.find(b"\0")
     if nul >= 0:
         raise YamlError(raw.count(b"\n", 0, nul) + 1, "the file contains a NUL byte")
@@ -232,6 +265,8 @@ def parse_bytes(raw: bytes) -> Document:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise YamlError(line, f"the file is not valid UTF-8 (byte {error.start + 1})") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return parse(text)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_bytes(raw: bytes, *, track_lines: bool = True) -> Document:
+    return parse(decode(raw), track_lines=track_lines)

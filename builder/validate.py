@@ -68,7 +68,7 @@ class _FileChecker:
         if size > MAX_YAML_BYTES:
             return [Problem(file.path, 0, "", f"the file is {size:,} bytes; result files are at most {MAX_YAML_BYTES:,}")], None
         try:
-            document = parse_bytes(absolute.read_bytes())
+            document = parse_bytes(absolute.read_bytes(), track_lines=False)
         except YamlError as error:
             return [Problem(file.path, error.line, "", error.message)], None
         if not isinstance(document.data, dict):
@@ -80,7 +80,7 @@ class _FileChecker:
         problems = [Problem(file.path, document.line_of(path), json_path(path), message, severity) for path, message, severity in findings]
         if any(p.severity is Severity.ERROR for p in problems):
             return problems, None
-        return problems, Parsed(file, document)
+        return problems, Parsed(file, document.data, self.context.root)
 
     def _own_rules(self, file: DataFile, data: dict[str, Any]) -> Iterable[file_rules.Finding]:
         today = self.context.today
