@@ -61,5 +61,27 @@ def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: boo
     sys.exit(1 if failed else 0)
 
 
+@cli.command("schema-docs")
+@click.option("--check", is_flag=True, help="Only check that the page is up to date; exit 1 if not.")
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True)
+def schema_docs(check: bool, root: Path) -> None:
+    """Write docs/reference/file-formats.md from the schemas' descriptions.
+
+    Example: reproboard schema-docs --check
+    """
+    from builder.schema_docs import REFERENCE_PAGE, render
+
+    page = root / REFERENCE_PAGE
+    text = render()
+    current = page.read_text(encoding="utf-8") if page.exists() else None
+    if check:
+        if current != text:
+            raise click.ClickException(f"{REFERENCE_PAGE} is out of date: run `reproboard schema-docs`")
+        return
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {REFERENCE_PAGE}")
+
+
 def main() -> None:
     cli(prog_name="reproboard")
