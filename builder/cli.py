@@ -31,7 +31,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text", show_default=True, help="github prints GitHub Actions annotations.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")

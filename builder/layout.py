@@ -111,5 +111,7 @@ def _walk(folder: Path, relative: str, found: list[DataFile]) -> None:
                 found.append(DataFile(path, Kind.UNEXPECTED, "symbolic links are not allowed"))
             elif entry.is_dir():
                 _walk(Path(entry.path), path, found)
-            else:
+            elif entry.is_file():
                 found.append(classify(path))
+            else:  # a FIFO would block the reader forever
+                found.append(DataFile(path, Kind.UNEXPECTED, "not a regular file"))

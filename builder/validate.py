@@ -64,11 +64,13 @@ class _FileChecker:
         if file.kind in (Kind.DOC, Kind.EVIDENCE):
             return [], None
         absolute = self.context.root / file.path
-        size = absolute.stat().st_size
-        if size > MAX_YAML_BYTES:
-            return [Problem(file.path, 0, "", f"the file is {size:,} bytes; result files are at most {MAX_YAML_BYTES:,}")], None
         try:
+            size = absolute.stat().st_size
+            if size > MAX_YAML_BYTES:
+                return [Problem(file.path, 0, "", f"the file is {size:,} bytes; result files are at most {MAX_YAML_BYTES:,}")], None
             document = parse_bytes(absolute.read_bytes(), track_lines=False)
+        except OSError as error:
+            return [Problem(file.path, 0, "", f"cannot be read: {error.strerror}")], None
         except YamlError as error:
             return [Problem(file.path, error.line, "", error.message)], None
         if not isinstance(document.data, dict):

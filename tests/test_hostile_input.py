@@ -83,3 +83,28 @@ def test_every_problem_of_every_file_is_reported_in_one_run(tmp_path: Path) -> N
     assert result.exit_code == 1
     reported = {line.split(":")[0] for line in result.stdout.splitlines()}
     assert reported == {f"seeds/meta-llama/Meta-Llama-3-8B/hostile-{index:02d}.yaml" for index in range(len(HOSTILE))}
+
+
+def test_a_fifo_is_refused_instead_of_read(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    os.mkfifo(root / RUN)
+    result = CliRunner().invoke(cli, ["validate", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stdout == f"{RUN}: unexpected file: not a regular file\n"
+
+
+def test_a_folder_named_like_a_result_file_is_not_read(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    (root / RUN).mkdir()
+    (root / RUN / "model.yaml").write_text("x: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--root", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stdout == f"{RUN}/model.yaml: unexpected file: files belong in seeds/<org>/<model>/, one folder per model\n"
+
+
+def test_windows_line_endings_are_fine(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    record = root / "seeds/meta-llama/Meta-Llama-3-8B/model.yaml"
+    record.write_bytes(record.read_bytes().replace(b"\n", b"\r\n"))
+    result = CliRunner().invoke(cli, ["validate", "--root", str(root)], catch_exceptions=False)
+    assert (result.exit_code, result.stdout) == (0, "")

@@ -1,0 +1,51 @@
+# Two commands for a newcomer (see README.md):
+#   make site   install, then build the site from results/ and seeds/ into site/
+#   make test   install everything the tests need, then run them
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+export HF_HUB_OFFLINE := 1
+
+.PHONY: site serve test validate bench install-site install-test browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install-site: $(BIN)/python
+	$(PIP) install --quiet -e .
+
+# torch first and pinned: its CPU build; an unpinned torch pulled in by lm-eval would be
+# a multi-GB CUDA build.
+install-test: $(BIN)/python
+	$(PIP) install --quiet "torch==2.13.0"
+	$(PIP) install --quiet -e ".[test,spotcheck]"
+
+# The browser tests drive Debian's Chromium; installing it needs root (CI runs as root).
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "chromium is not installed: run 'sudo apt-get install chromium chromium-driver' for the browser tests"; \
+	  fi; \
+	fi
+
+site: install-site
+	$(BIN)/reproboard build
+
+serve: install-site
+	$(BIN)/mkdocs serve
+
+validate: install-site
+	$(BIN)/reproboard validate
+
+test: install-test browser
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python bench/bench_validate.py
+
+clean:
+	rm -rf site .pytest_cache
