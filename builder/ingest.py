@@ -1,0 +1,597 @@
+"""`reproboard ingest`: lm-eval output -> a run file and its evidence, ready for a pull request.
+
+read (lm_eval_output) -> convert (pure: scores, setting, notices, errors) -> evidence
+-> check against the run schema -> write `results/<org>/<model>/<run-id>.yaml`, its
+`.evidence.jsonl.gz` and, when there is none yet, the model's `model.yaml`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.evidence import build_evidence
+from builder.file_rules import CODE_RUNNING_ARGS
+from builder.lm_eval_output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, read_results, read_samples
+from builder.registry import Benchmark, Registry
+
+MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+SHA1 = re.compile(r"[0-9a-f]{40}")
+ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+BATCH_SIZE = re.compile(r"[0-9]{1,6}|auto(:[0-9]{1,4})?")
+API_BACKENDS = ("openai-completions", "openai-chat-completions", "local-completions", "local-chat-completions",
+                "anthropic-completions", "anthropic-chat", "anthropic-chat-completions", "textsynth", "gguf", "ggml")
+BACKENDS = {"hf": "hf", "hf-auto": "hf", "huggingface": "hf", "vllm": "vllm", **{b: "api" for b in API_BACKENDS}}
+DTYPES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16", "half": "float16", "fp16": "float16",
+          "float32": "float32", "float": "float32", "fp32": "float32", "int8": "int8", "int4": "int4", "fp8": "fp8"}
+# Recorded elsewhere in the run (model, revision, dtype) or only about the machine (device).
+MOVED_ARGS = frozenset({"pretrained", "model", "revision", "dtype", "device"})
+# Extra weights loaded from a path: not pinned by the model's revision, possibly pickled.
+EXTRA_WEIGHT_ARGS = frozenset({"peft", "delta", "tokenizer_revision", "gguf_file"})
+MODEL_FLAGS = ("name", "organisation", "model_type", "license", "release_date")
+
+
+class IngestError(Exception):
+    """Ingest cannot produce a run; `problems` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What lm-eval does not record about a model, from flags."""
+
+    name: str | None = None
+    organisation: str | None = None
+    model_type: str | None = None
+    license: str | None = None
+    release_date: str | None = None
+    parameters_billions: float | None = None
+    architecture: str | None = None
+    open_weights: bool | None = None
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    submitted_by: str | None = None
+    model_id: str | None = None
+    revision: str | None = None
+    command: str | None = None
+    hardware: str | None = None
+    run_id: str | None = None
+    model: ModelInfo = ModelInfo()
+    today: dt.date | None = None
+
+
+@dataclass
+class Conversion:
+    """One results file, converted; nothing written yet."""
+
+    run: dict[str, Any]
+    run_id: str
+    model_id: str | None
+    evidence: bytes | None
+    model_record: dict[str, Any] | None
+    """A new model.yaml to write, or None when one exists."""
+    record_path: Path | None
+    """The existing model record, when there is one."""
+    notices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    documents: int = 0
+
+
+# --- scores --------------------------------------------------------------------------
+
+
+def percent_factor(value: float) -> int:
+    """lm-eval reports most metrics as fractions (0.785) and a few on 0-100 (bleu_max):
+    fractions are multiplied by 100, larger numbers are taken as percent already.
+    `reproboard validate` applies the same rule to the re-scored mean."""
+    return 100 if abs(value) <= 1 else 1
+
+
+def _percent(value: float, factor: int) -> float:
+    return round(factor * value, 10)
+
+
+def _leaf_key(row: TaskRow, metric: str, wanted_filter: str) -> MetricKey | None:
+    if (metric, wanted_filter) in row.values:
+        return metric, wanted_filter
+    others = [key for key in row.values if key[0] == metric]
+    return others[0] if len(others) == 1 else None
+
+
+def _size(output: LmEvalOutput, task: str, samples: dict[str, list[dict[str, Any]]]) -> int | None:
+    row = output.rows.get(task)
+    if row is not None and row.n_effective:
+        return row.n_effective
+    if task in samples:
+        return len({r["doc_id"] for r in samples[task]})
+    return None
+
+
+def _pooled_stderr(stderrs: list[float], sizes: list[int]) -> float | None:
+    """lm-eval's `pooled_sample_stderr` for a size-weighted group."""
+    if sum(sizes) <= len(sizes):
+        return None
+    variance = sum((n - 1) * s**2 * n for n, s in zip(sizes, stderrs)) / (sum(sizes) - len(sizes))
+    return math.sqrt(variance / sum(sizes))
+
+
+def _value_of(output: LmEvalOutput, name: str, metric: str, filter_name: str, samples: dict[str, Any],
+              weightings: dict[str, str]) -> tuple[float, int] | None:
+    """(value, size) of a task or group; groups weighted as `weightings` says (default: size)."""
+    row = output.rows.get(name)
+    kids = output.children.get(name)
+    if not kids:
+        key = _leaf_key(row, metric, filter_name) if row else None
+        size = _size(output, name, samples)
+        return (row.values[key], size) if key and size else None
+    parts = [p for p in (_value_of(output, kid, metric, filter_name, samples, weightings) for kid in kids) if p is not None]
+    if not parts:  # lm-eval leaves subtasks without the metric out of a group's aggregate
+        return None
+    weights = [p[1] if weightings.get(name, "size") == "size" else 1 for p in parts]  # type: ignore[index]
+    return sum(p[0] * w for p, w in zip(parts, weights)) / sum(weights), sum(p[1] for p in parts)  # type: ignore[index]
+
+
+def _weightings(output: LmEvalOutput, name: str, metric: str, filter_name: str, samples: dict[str, Any]) -> dict[str, str] | None:
+    """How lm-eval weighted each group under `name`: found by matching its printed values."""
+    chosen: dict[str, str] = {}
+
+    def visit(group: str) -> bool:
+        for kid in output.children.get(group, ()):
+            if output.children.get(kid) and not visit(kid):
+                return False
+        row = output.rows.get(group)
+        printed = row.values.get((metric, filter_name)) if row else None
+        for weighting in ("size", "mean"):
+            chosen[group] = weighting
+            computed = _value_of(output, group, metric, filter_name, samples, chosen)
+            if printed is None or (computed is not None and abs(computed[0] - printed) <= 1e-9 * max(1.0, abs(printed))):
+                return True
+        return False
+
+    return chosen if visit(name) else None
+
+
+def _common(values: list[Any]) -> Any:
+    distinct = {v for v in values}
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def score_for(output: LmEvalOutput, benchmark: Benchmark, task: str, samples: dict[str, Any],
+              notices: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
+    """The run's score for `benchmark` from lm-eval's `task` row, and its evidence groups."""
+    row = output.rows[task]
+    metric, wanted = benchmark.metric, benchmark.filter
+    groups: dict[str, dict[str, Any]] = {}
+    extra: dict[str, Any] = {}
+    if not output.children.get(task):
+        leaves = [task]
+        if (metric, wanted) not in row.values:
+            reported = ", ".join(f"{m},{f}" for m, f in sorted(row.values)) or "no numbers"
+            notices.append(f"left out {benchmark.id}: {task} reports {reported}, and {benchmark.name} is ranked by {metric},{wanted}")
+            return None
+        value, stderr = row.values[(metric, wanted)], row.stderrs.get((metric, wanted))
+        n_shot, version = row.n_shot, row.version
+    else:
+        keys = {leaf: _leaf_key(output.rows[leaf], metric, wanted) if leaf in output.rows else None for leaf in output.leaves(task)}
+        leaves = [leaf for leaf, key in keys.items() if key]
+        without = [leaf for leaf, key in keys.items() if not key]
+        if not leaves:
+            notices.append(f"left out {benchmark.id}: no subtask of {task} reports {metric}")
+            return None
+        if without:
+            notices.append(f"{task}: subtasks without {metric} are not part of its score, as in lm-eval: {', '.join(without[:5])}")
+        sizes = [_size(output, leaf, samples) for leaf in leaves]
+        if (metric, wanted) in row.values:
+            value, stderr = row.values[(metric, wanted)], row.stderrs.get((metric, wanted))
+            weightings = _weightings(output, task, metric, wanted, samples) if all(sizes) else None
+            if weightings is None:
+                notices.append(f"{task}: lm-eval's aggregate could not be matched to its subtasks' scores (sizes unknown or a custom weighting)")
+                weightings = {}
+            for group in [task, *sorted(_subgroups(output, task))]:
+                kids = [k for k in output.children[group] if any(leaf in leaves for leaf in output.leaves(k))]
+                groups[group] = {"children": kids, "weighting": weightings.get(group, "size")}
+        else:
+            if not all(sizes):
+                notices.append(f"left out {benchmark.id}: {task} has no aggregate and its subtasks' sizes are unknown")
+                return None
+            values = [output.rows[leaf].values[keys[leaf]] for leaf in leaves]  # type: ignore[index]
+            value = sum(v * n for v, n in zip(values, sizes)) / sum(sizes)  # type: ignore[operator]
+            stderrs = [output.rows[leaf].stderrs.get(keys[leaf]) for leaf in leaves]  # type: ignore[arg-type]
+            stderr = _pooled_stderr(stderrs, sizes) if all(s is not None for s in stderrs) else None  # type: ignore[arg-type]
+            extra["aggregated_from"] = list(leaves)
+            notices.append(f"{task}: lm-eval printed no aggregate; computed it from its {len(leaves)} subtasks, weighted by size, as lm-eval does")
+        used = sorted({keys[leaf][1] for leaf in leaves})  # type: ignore[index]
+        if used != [wanted]:
+            counts = {f: sum(1 for leaf in leaves if keys[leaf][1] == f) for f in used}  # type: ignore[index]
+            extra["setting_note"] = "filters differ between subtasks: " + ", ".join(f"{f} ({n})" for f, n in counts.items())
+            notices.append(f"{task}: {extra['setting_note']}")
+        n_shot = _common([output.rows[leaf].n_shot for leaf in leaves])
+        if n_shot is None:
+            notices.append(f"{task}: subtasks differ in n-shot (or do not say); n_shot is left empty")
+        elif row.n_shot is not None and row.n_shot != n_shot:
+            notices.append(f"{task}: lm-eval says {row.n_shot}-shot for the group but {n_shot} for every subtask; took {n_shot}")
+        version = _common([output.rows[leaf].version for leaf in leaves])
+    factor = percent_factor(value)
+    if abs(factor * value) > 100:
+        notices.append(f"left out {benchmark.id}: {metric} of {task} is {value:g}, not a percentage")
+        return None
+    score: dict[str, Any] = {"value": _percent(value, factor)}
+    if stderr is not None and factor * stderr <= 50:
+        score["stderr"] = _percent(stderr, factor)
+    score.update({"n_shot": n_shot, "metric": metric, "filter": wanted, "task": task})
+    if version is not None:
+        score["task_version"] = version
+    effective = [_size(output, leaf, samples) for leaf in leaves]
+    # Without a limit every document was evaluated; with one, the task's size is unknown.
+    original = [output.rows[leaf].n_original or (n if output.limit is None else None) for leaf, n in zip(leaves, effective)]
+    if all(original) and all(effective):
+        score["n_samples"] = {"original": sum(original), "effective": sum(effective)}  # type: ignore[arg-type]
+    if not output.children.get(task) and row.task_hash:
+        score["task_hash"] = row.task_hash
+    score.update(extra)
+    return score, groups
+
+
+def _group_leaves(groups: dict[str, dict[str, Any]], name: str) -> list[str]:
+    if name not in groups:
+        return [name]
+    return [leaf for kid in groups[name]["children"] for leaf in _group_leaves(groups, kid)]
+
+
+def _subgroups(output: LmEvalOutput, name: str) -> set[str]:
+    found: set[str] = set()
+    for kid in output.children.get(name, ()):
+        if output.children.get(kid):
+            found |= {kid} | _subgroups(output, kid)
+    return found
+
+
+# --- setting -------------------------------------------------------------------------
+
+
+def _dtype(output: LmEvalOutput) -> str:
+    recorded = (output.model_dtype or "").replace("torch.", "")
+    if recorded in DTYPES:
+        return DTYPES[recorded]
+    asked = str(output.model_args.get("dtype", "")).replace("torch.", "")
+    return DTYPES.get(asked, "unknown")
+
+
+def _setting(output: LmEvalOutput, backend: str, options: IngestOptions, errors: list[str]) -> dict[str, Any]:
+    model_args: dict[str, Any] = {}
+    for name, value in output.model_args.items():
+        if name in MOVED_ARGS:
+            continue
+        if name in CODE_RUNNING_ARGS:
+            if value in (False, "", None, "False", "false"):
+                continue
+            errors.append(f"the run used {name}={value}: ReproBoard never runs a model's own code; re-run without it")
+            continue
+        if name in EXTRA_WEIGHT_ARGS:
+            errors.append(f"the run loaded extra weights or code with {name}={value}, which the model's revision does not pin; "
+                          "publish the merged model and evaluate that")
+            continue
+        if not ARG_NAME.fullmatch(name) or not (value is None or isinstance(value, (str, int, float, bool))):
+            errors.append(f"model argument {name}={value!r} is not a plain name and value")
+            continue
+        model_args[name] = value
+    batch_size = output.batch_size or "1"
+    if not BATCH_SIZE.fullmatch(batch_size):
+        errors.append(f"batch size '{batch_size}' is not a number, 'auto' or 'auto:N'")
+    setting: dict[str, Any] = {"backend": backend, "dtype": _dtype(output) if backend != "api" else "unknown", "batch_size": batch_size}
+    hardware = options.hardware or (output.hardware if backend != "api" else None)
+    if hardware:
+        setting["hardware"] = hardware
+    if model_args:
+        setting["model_args"] = model_args
+    chat: dict[str, Any] = {"applied": output.chat_template_applied}
+    if output.chat_template_sha:
+        chat["sha256"] = output.chat_template_sha
+    setting["chat_template"] = chat
+    setting["system_instruction"] = output.system_instruction
+    setting["fewshot_as_multiturn"] = output.fewshot_as_multiturn
+    if output.gen_kwargs:
+        plain = {k: v for k, v in output.gen_kwargs.items() if v is None or isinstance(v, (str, int, float, bool))}
+        if len(plain) != len(output.gen_kwargs):
+            errors.append("gen_kwargs holds lists or mappings; ReproBoard records plain names and values only")
+        setting["gen_kwargs"] = plain
+    if any(v is not None for v in output.seeds.values()):
+        setting["seeds"] = {k: v if isinstance(v, int) and not isinstance(v, bool) else None for k, v in output.seeds.items()}
+    setting["limit"] = output.limit
+    return setting
+
+
+def _command(output: LmEvalOutput, model_id: str, revision: str | None, tasks: list[str], setting: dict[str, Any]) -> str:
+    args = {"pretrained": model_id, **({"revision": revision} if revision else {}), **setting.get("model_args", {})}
+    if setting["dtype"] not in ("unknown",):
+        args["dtype"] = setting["dtype"]
+    parts = ["lm_eval", "--model", output.backend or setting["backend"],
+             "--model_args", "'" + ",".join(f"{k}={v}" for k, v in args.items()) + "'",
+             "--tasks", ",".join(tasks), "--batch_size", setting["batch_size"], "--log_samples", "--output_path", "out"]
+    if setting.get("limit") is not None:
+        parts += ["--limit", f"{setting['limit']:g}"]
+    if setting["chat_template"]["applied"]:
+        parts.append("--apply_chat_template")
+    if setting["fewshot_as_multiturn"]:
+        parts.append("--fewshot_as_multiturn")
+    if setting.get("system_instruction"):
+        parts += ["--system_instruction", "'" + setting["system_instruction"].replace("'", "'\\''") + "'"]
+    if setting.get("gen_kwargs"):
+        parts += ["--gen_kwargs", "'" + ",".join(f"{k}={v}" for k, v in setting["gen_kwargs"].items()) + "'"]
+    seeds = setting.get("seeds")
+    if seeds:
+        parts += ["--seed", ",".join("None" if seeds.get(k) is None else str(seeds[k]) for k in ("random", "numpy", "torch", "fewshot"))]
+    return " ".join(parts)
+
+
+# --- model ---------------------------------------------------------------------------
+
+
+def _find_record(root: Path, model_id: str) -> Path | None:
+    org, name = model_id.split("/")
+    for top in ("results", "seeds"):
+        base = root / top
+        if not base.is_dir():
+            continue
+        for org_dir in sorted(base.iterdir()):
+            if org_dir.is_dir() and org_dir.name.casefold() == org.casefold():
+                for model_dir in sorted(org_dir.iterdir()):
+                    if model_dir.name.casefold() == name.casefold() and (model_dir / "model.yaml").is_file():
+                        return model_dir / "model.yaml"
+    return None
+
+
+def _model_id(output: LmEvalOutput, options: IngestOptions, errors: list[str]) -> str | None:
+    if options.model_id:
+        if not MODEL_ID.fullmatch(options.model_id):
+            errors.append(f"--model '{options.model_id}' is not a hub id of the form org/name")
+            return None
+        return options.model_id
+    for candidate in (output.model_name, output.model_args.get("pretrained"), output.model_args.get("model")):
+        if isinstance(candidate, str) and MODEL_ID.fullmatch(candidate):
+            return candidate
+    shown = output.model_name or output.model_args.get("pretrained") or output.model_args.get("model") or "nothing"
+    errors.append(f"cannot tell the model's hub id from what lm-eval recorded ({shown!s}); pass --model org/name")
+    return None
+
+
+def _revision(output: LmEvalOutput, options: IngestOptions, errors: list[str]) -> str | None:
+    recorded = [v for v in (output.model_args.get("revision"), output.model_sha) if isinstance(v, str) and SHA1.fullmatch(v)]
+    if options.revision:
+        if not SHA1.fullmatch(options.revision):
+            errors.append(f"--revision '{options.revision}' is not a 40-hex commit: branches and tags can move after review")
+            return None
+        if recorded and recorded[0] != options.revision:
+            errors.append(f"--revision {options.revision} is not the commit lm-eval recorded ({recorded[0]})")
+        return options.revision
+    if recorded:
+        return recorded[0]
+    said = output.model_args.get("revision") or "nothing"
+    errors.append(f"the run does not record the 40-hex hub commit it evaluated (revision: {said}); pass --revision <commit>")
+    return None
+
+
+def _new_model_record(model_id: str, info: ModelInfo, open_weights: bool, revision: str | None, errors: list[str]) -> dict[str, Any]:
+    missing = [f"--{flag.replace('_', '-')}" for flag in MODEL_FLAGS if flag != "name" and getattr(info, flag) is None]
+    if open_weights:
+        missing += [flag for flag, value in (("--parameters", info.parameters_billions), ("--architecture", info.architecture)) if value is None]
+    if missing:
+        errors.append(f"there is no model record for {model_id} and lm-eval does not record what it needs: pass {', '.join(missing)}")
+    record: dict[str, Any] = {"schema_version": 1, "id": model_id, "name": info.name or model_id.split("/")[1],
+                              "organisation": info.organisation, "model_type": info.model_type, "open_weights": open_weights,
+                              "license": info.license, "release_date": info.release_date}
+    if open_weights:
+        record["revision"] = revision
+        record["parameters"] = {"total_billions": info.parameters_billions}
+        record["architecture"] = info.architecture
+    return record
+
+
+# --- the whole conversion ------------------------------------------------------------
+
+
+def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], registry: Registry, options: IngestOptions) -> Conversion:
+    """Turn one results file (and its samples) into a run; collects every notice and error."""
+    errors: list[str] = []
+    notices: list[str] = []
+    backend = BACKENDS.get(output.backend)
+    if backend is None:
+        errors.append(f"lm-eval backend '{output.backend}' is not supported: use hf, vllm, or an API backend")
+        backend = "hf"
+    samples: dict[str, list[dict[str, Any]]] = {}
+    for task, path in sorted(samples_files.items()):
+        try:
+            samples[task] = read_samples(path)
+        except LmEvalFormatError as error:
+            errors.append(str(error))
+    top_level = [name for name in output.rows if not any(name in kids for kids in output.children.values())]
+    scores: dict[str, Any] = {}
+    groups: dict[str, Any] = {}
+    claimed: set[str] = set()
+    for benchmark in registry.benchmarks:
+        present = [t for t in benchmark.lm_eval_tasks if t in output.rows]
+        if not present:
+            continue
+        made = score_for(output, benchmark, present[0], samples, notices)
+        claimed.add(present[0])
+        if made:
+            scores[benchmark.id], more = made
+            groups.update(more)
+    for name in top_level:
+        subtree = set(output.leaves(name)) | _subgroups(output, name)
+        if name not in claimed and not any(c in subtree or name in output.leaves(c) for c in claimed):
+            notices.append(f"left out lm-eval task '{name}': no benchmark in seeds/benchmarks.yaml lists it")
+    for benchmark_id, score in list(scores.items()):
+        lacking = [leaf for leaf in (score.get("aggregated_from") or _group_leaves(groups, score["task"])) if leaf not in samples]
+        if lacking:
+            del scores[benchmark_id]
+            notices.append(f"left out {benchmark_id}: no samples for {', '.join(lacking[:5])}{' and more' if len(lacking) > 5 else ''} "
+                           "(a submitted score needs its per-sample evidence: run lm-eval with --log_samples and pass the samples files)")
+    for benchmark_id, score in scores.items():
+        if "n_samples" not in score:
+            errors.append(f"{score['task']}: lm-eval did not record how many documents the task has (n-samples), and the run was "
+                          f"partial (limit={output.limit:g}); re-run with lm-eval 0.4.3 or later")
+    if not scores:
+        errors.append("no score to ingest: none of the file's tasks is a benchmark in seeds/benchmarks.yaml that reports its "
+                      "metric and has its samples (see the notices)")
+    model_id = _model_id(output, options, errors)
+    record_path = _find_record(root, model_id) if model_id else None
+    existing: dict[str, Any] | None = None
+    if record_path is not None:
+        from builder.strict_yaml import YamlError, parse_bytes
+
+        try:
+            existing = parse_bytes(record_path.read_bytes()).data
+        except YamlError as error:
+            errors.append(f"{record_path.relative_to(root)}: {error.message}")
+        if existing and existing.get("id") != model_id:
+            notices.append(f"model id '{model_id}' written as '{existing['id']}', as its record spells it")
+            model_id = existing["id"]
+    open_weights = existing.get("open_weights", True) if existing else (
+        options.model.open_weights if options.model.open_weights is not None else backend != "api")
+    revision = _revision(output, options, errors) if open_weights else None
+    if existing and revision and existing.get("revision") not in (None, revision):
+        errors.append(f"{record_path.relative_to(root)} pins revision {existing['revision']}, but this run evaluated {revision}")  # type: ignore[union-attr]
+    model_record = None if existing is not None or not model_id else _new_model_record(model_id, options.model, open_weights, revision, errors)
+    if not options.submitted_by:
+        errors.append("pass --submitted-by with your GitHub user name")
+    needed = sorted({leaf for s in scores.values() for leaf in (s.get("aggregated_from") or _group_leaves(groups, s["task"]))})
+    for task in needed:
+        if task in samples:
+            docs = len({r["doc_id"] for r in samples[task]})
+            if output.rows[task].n_effective not in (None, docs):
+                errors.append(f"samples of {task} hold {docs} documents, but the results say {output.rows[task].n_effective}")
+    evidence = None
+    if not errors:
+        try:
+            evidence = build_evidence(output, {t: samples[t] for t in needed}, groups)
+        except LmEvalFormatError as error:
+            errors.append(str(error))
+    today = options.today or dt.date.today()
+    setting = _setting(output, backend, options, errors)
+    if setting.get("limit") is not None:
+        notices.append(f"partial run: lm-eval ran with limit={setting['limit']:g}; the board marks it as partial")
+    run_date = dt.datetime.fromtimestamp(output.date, dt.timezone.utc).date() if output.date else today
+    digest = hashlib.sha256(output.path.read_bytes()).hexdigest()[:8]
+    run_id = options.run_id or f"{run_date.isoformat()}-lm-eval-{digest}"
+    harness: dict[str, Any] = {"name": "lm-eval"}
+    if output.lm_eval_version:
+        harness["version"] = output.lm_eval_version
+    if output.git_hash and re.fullmatch(r"[0-9a-f]{7,40}", output.git_hash):
+        harness["commit"] = output.git_hash
+    run: dict[str, Any] = {"schema_version": 1, "model": model_id or "unknown/unknown"}
+    if revision:
+        run["revision"] = revision
+    run["provenance"] = {"kind": "submitted", "evidence": {
+        "path": f"{run_id}.evidence.jsonl.gz", "sha256": hashlib.sha256(evidence).hexdigest() if evidence else "0" * 64}}
+    run["harness"] = harness
+    run["setting"] = setting
+    tasks = [s["task"] for s in scores.values()]
+    run["command"] = options.command or _command(output, model_id or "?", revision, tasks, setting)
+    run["submitted_by"] = options.submitted_by or "unknown"
+    run["submitted_on"] = today.isoformat()
+    if not options.command:
+        run["notes"] = "The command was reconstructed by reproboard ingest from what lm-eval recorded."
+    run["scores"] = scores
+    documents = sum(len({(r["doc_id"]) for r in samples[t]}) for t in needed if t in samples)
+    return Conversion(run, run_id, model_id, evidence, model_record, record_path, notices, errors, documents)
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False).encode("utf-8")
+
+
+def results_files(paths: list[Path]) -> list[Path]:
+    """Results JSONs named by `paths` (files, or folders searched for `results*.json`)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.json") if p.name.startswith("results")))
+        else:
+            found.append(path)
+    return found
+
+
+def samples_for(results_path: Path, output: LmEvalOutput, extra: list[Path]) -> dict[str, Path]:
+    """Samples files beside the results file, plus samples files named on the command line."""
+    from builder.lm_eval_output import samples_task_name
+
+    known = list(output.rows)
+    found = find_samples(results_path, known)
+    for path in extra:
+        task = samples_task_name(path, known)
+        if task is not None:
+            found[task] = path
+    return found
+
+
+@dataclass
+class Written:
+    run: Path
+    evidence: Path
+    model_record: Path | None
+    documents: int
+    notices: list[str]
+
+
+def ingest(root: Path, paths: list[Path], registry: Registry, options: IngestOptions) -> list[Written]:
+    """Convert every results file in `paths`, check each, then write them all (or nothing)."""
+    from builder.schema_check import SchemaChecker, load_schema
+    from builder.strict_yaml import parse_bytes
+
+    jsons = [p for p in results_files(paths) if p.suffix == ".json" and not p.name.startswith("samples")]
+    extra_samples = [p for p in paths if p.is_file() and p not in jsons]
+    if not jsons:
+        raise IngestError(["no lm-eval results file (results*.json) among the paths given"])
+    checker = SchemaChecker(load_schema("run"))
+    model_checker = SchemaChecker(load_schema("model"))
+    conversions, problems = [], []
+    for path in jsons:
+        try:
+            output = read_results(path)
+        except LmEvalFormatError as error:
+            problems.append(f"{path}: {error}")
+            continue
+        conversion = convert(root, output, samples_for(path, output, extra_samples), registry, options)
+        problems += [f"{path}: {e}" for e in conversion.errors]
+        if not conversion.errors:
+            for _, message in checker.check(parse_bytes(_dump(conversion.run))):
+                problems.append(f"{path}: the run would not validate: {message}")
+            if conversion.model_record:
+                for _, message in model_checker.check(parse_bytes(_dump(conversion.model_record))):
+                    problems.append(f"{path}: the model record would not validate: {message}")
+        conversions.append(conversion)
+    if problems:
+        raise IngestError(problems)
+    written = []
+    for conversion in conversions:
+        folder = root / "results" / conversion.model_id  # type: ignore[operator]
+        folder.mkdir(parents=True, exist_ok=True)
+        run_path = folder / f"{conversion.run_id}.yaml"
+        evidence_path = folder / conversion.run["provenance"]["evidence"]["path"]
+        evidence_path.write_bytes(conversion.evidence)  # type: ignore[arg-type]
+        run_path.write_bytes(_dump(conversion.run))
+        record_path = None
+        if conversion.model_record is not None:
+            record_path = folder / "model.yaml"
+            record_path.write_bytes(_dump(conversion.model_record))
+        elif conversion.record_path is not None and "revision" in conversion.run:
+            text = conversion.record_path.read_text(encoding="utf-8")
+            if not re.search(r"^revision:", text, re.MULTILINE):
+                conversion.record_path.write_text(text.rstrip("\n") + f"\nrevision: {conversion.run['revision']}\n", encoding="utf-8")
+                conversion.notices.append(f"added revision {conversion.run['revision']} to {conversion.record_path.relative_to(root)}")
+                record_path = conversion.record_path
+        written.append(Written(run_path, evidence_path, record_path, conversion.documents, conversion.notices))
+    return written
