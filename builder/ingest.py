@@ -18,23 +18,12 @@ from typing import Any
 import yaml
 
 from builder.evidence import build_evidence
-from builder.file_rules import CODE_RUNNING_ARGS
+from builder.ingest_setting import BACKENDS, command_from, setting_from
 from builder.lm_eval_output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, read_results, read_samples
 from builder.registry import Benchmark, Registry
 
 MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 SHA1 = re.compile(r"[0-9a-f]{40}")
-ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-BATCH_SIZE = re.compile(r"[0-9]{1,6}|auto(:[0-9]{1,4})?")
-API_BACKENDS = ("openai-completions", "openai-chat-completions", "local-completions", "local-chat-completions",
-                "anthropic-completions", "anthropic-chat", "anthropic-chat-completions", "textsynth", "gguf", "ggml")
-BACKENDS = {"hf": "hf", "hf-auto": "hf", "huggingface": "hf", "vllm": "vllm", **{b: "api" for b in API_BACKENDS}}
-DTYPES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16", "half": "float16", "fp16": "float16",
-          "float32": "float32", "float": "float32", "fp32": "float32", "int8": "int8", "int4": "int4", "fp8": "fp8"}
-# Recorded elsewhere in the run (model, revision, dtype) or only about the machine (device).
-MOVED_ARGS = frozenset({"pretrained", "model", "revision", "dtype", "device"})
-# Extra weights loaded from a path: not pinned by the model's revision, possibly pickled.
-EXTRA_WEIGHT_ARGS = frozenset({"peft", "delta", "tokenizer_revision", "gguf_file"})
 MODEL_FLAGS = ("name", "organisation", "model_type", "license", "release_date")
 
 
@@ -258,84 +247,6 @@ def _subgroups(output: LmEvalOutput, name: str) -> set[str]:
     return found
 
 
-# --- setting -------------------------------------------------------------------------
-
-
-def _dtype(output: LmEvalOutput) -> str:
-    recorded = (output.model_dtype or "").replace("torch.", "")
-    if recorded in DTYPES:
-        return DTYPES[recorded]
-    asked = str(output.model_args.get("dtype", "")).replace("torch.", "")
-    return DTYPES.get(asked, "unknown")
-
-
-def _setting(output: LmEvalOutput, backend: str, options: IngestOptions, errors: list[str]) -> dict[str, Any]:
-    model_args: dict[str, Any] = {}
-    for name, value in output.model_args.items():
-        if name in MOVED_ARGS:
-            continue
-        if name in CODE_RUNNING_ARGS:
-            if value in (False, "", None, "False", "false"):
-                continue
-            errors.append(f"the run used {name}={value}: ReproBoard never runs a model's own code; re-run without it")
-            continue
-        if name in EXTRA_WEIGHT_ARGS:
-            errors.append(f"the run loaded extra weights or code with {name}={value}, which the model's revision does not pin; "
-                          "publish the merged model and evaluate that")
-            continue
-        if not ARG_NAME.fullmatch(name) or not (value is None or isinstance(value, (str, int, float, bool))):
-            errors.append(f"model argument {name}={value!r} is not a plain name and value")
-            continue
-        model_args[name] = value
-    batch_size = output.batch_size or "1"
-    if not BATCH_SIZE.fullmatch(batch_size):
-        errors.append(f"batch size '{batch_size}' is not a number, 'auto' or 'auto:N'")
-    setting: dict[str, Any] = {"backend": backend, "dtype": _dtype(output) if backend != "api" else "unknown", "batch_size": batch_size}
-    hardware = options.hardware or (output.hardware if backend != "api" else None)
-    if hardware:
-        setting["hardware"] = hardware
-    if model_args:
-        setting["model_args"] = model_args
-    chat: dict[str, Any] = {"applied": output.chat_template_applied}
-    if output.chat_template_sha:
-        chat["sha256"] = output.chat_template_sha
-    setting["chat_template"] = chat
-    setting["system_instruction"] = output.system_instruction
-    setting["fewshot_as_multiturn"] = output.fewshot_as_multiturn
-    if output.gen_kwargs:
-        plain = {k: v for k, v in output.gen_kwargs.items() if v is None or isinstance(v, (str, int, float, bool))}
-        if len(plain) != len(output.gen_kwargs):
-            errors.append("gen_kwargs holds lists or mappings; ReproBoard records plain names and values only")
-        setting["gen_kwargs"] = plain
-    if any(v is not None for v in output.seeds.values()):
-        setting["seeds"] = {k: v if isinstance(v, int) and not isinstance(v, bool) else None for k, v in output.seeds.items()}
-    setting["limit"] = output.limit
-    return setting
-
-
-def _command(output: LmEvalOutput, model_id: str, revision: str | None, tasks: list[str], setting: dict[str, Any]) -> str:
-    args = {"pretrained": model_id, **({"revision": revision} if revision else {}), **setting.get("model_args", {})}
-    if setting["dtype"] not in ("unknown",):
-        args["dtype"] = setting["dtype"]
-    parts = ["lm_eval", "--model", output.backend or setting["backend"],
-             "--model_args", "'" + ",".join(f"{k}={v}" for k, v in args.items()) + "'",
-             "--tasks", ",".join(tasks), "--batch_size", setting["batch_size"], "--log_samples", "--output_path", "out"]
-    if setting.get("limit") is not None:
-        parts += ["--limit", f"{setting['limit']:g}"]
-    if setting["chat_template"]["applied"]:
-        parts.append("--apply_chat_template")
-    if setting["fewshot_as_multiturn"]:
-        parts.append("--fewshot_as_multiturn")
-    if setting.get("system_instruction"):
-        parts += ["--system_instruction", "'" + setting["system_instruction"].replace("'", "'\\''") + "'"]
-    if setting.get("gen_kwargs"):
-        parts += ["--gen_kwargs", "'" + ",".join(f"{k}={v}" for k, v in setting["gen_kwargs"].items()) + "'"]
-    seeds = setting.get("seeds")
-    if seeds:
-        parts += ["--seed", ",".join("None" if seeds.get(k) is None else str(seeds[k]) for k in ("random", "numpy", "torch", "fewshot"))]
-    return " ".join(parts)
-
-
 # --- model ---------------------------------------------------------------------------
 
 
@@ -480,7 +391,7 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
         except LmEvalFormatError as error:
             errors.append(str(error))
     today = options.today or dt.date.today()
-    setting = _setting(output, backend, options, errors)
+    setting = setting_from(output, backend, options, errors)
     if setting.get("limit") is not None:
         notices.append(f"partial run: lm-eval ran with limit={setting['limit']:g}; the board marks it as partial")
     run_date = dt.datetime.fromtimestamp(output.date, dt.timezone.utc).date() if output.date else today
@@ -499,7 +410,7 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
     run["harness"] = harness
     run["setting"] = setting
     tasks = [s["task"] for s in scores.values()]
-    run["command"] = options.command or _command(output, model_id or "?", revision, tasks, setting)
+    run["command"] = options.command or command_from(output, model_id or "?", revision, tasks, setting)
     run["submitted_by"] = options.submitted_by or "unknown"
     run["submitted_on"] = today.isoformat()
     if not options.command:
