@@ -88,15 +88,35 @@ def significance_ranks(values: Sequence[float], stderrs: Sequence[float], z: flo
     v = np.asarray(values, dtype=float)
     se2 = np.asarray(stderrs, dtype=float) ** 2
     n = len(v)
-    ranks: list[Rank] = []
-    for start in range(0, n, 512):
-        chunk = slice(start, min(n, start + 512))
-        gap = v[None, :] - v[chunk, None]  # gap[i, j] = v_j - v_i
-        margin = z * np.sqrt(se2[chunk, None] + se2[None, :])
-        higher = (gap > margin).sum(axis=1)
-        lower = (-gap > margin).sum(axis=1)
-        ranks.extend(Rank(int(1 + h), int(n - lo)) for h, lo in zip(higher, lower))
-    return ranks
+    if n == 0:
+        return []
+    higher = _significantly_higher(v, se2, z)
+    lower = _significantly_higher(-v, se2, z)
+    return [Rank(1 + h, n - lo) for h, lo in zip(higher.tolist(), lower.tolist())]
+
+
+def _significantly_higher(v: np.ndarray, se2: np.ndarray, z: float) -> np.ndarray:
+    """For each i, how many j have v[j] - v[i] > z * sqrt(se2[i] + se2[j]).
+
+    Exact, without the n x n matrix: in sorted order, every j above v[i] + z*sqrt(se2[i] +
+    max se2) counts, none at or below v[i] + z*sqrt(se2[i] + min se2) does, and only the
+    band between is tested pair by pair.
+    """
+    order = np.argsort(v, kind="stable")
+    sorted_v = v[order]
+    eps = 1e-9
+    low = np.searchsorted(sorted_v, v + z * np.sqrt(se2 + se2.min()) - eps, side="right")
+    high = np.searchsorted(sorted_v, v + z * np.sqrt(se2 + se2.max()) + eps, side="right")
+    counts = (len(v) - high).astype(float)
+    width = high - low
+    total = int(width.sum())
+    if total:
+        i = np.repeat(np.arange(len(v)), width)
+        offsets = np.arange(total) - np.repeat(np.cumsum(width) - width, width)
+        j = order[np.repeat(low, width) + offsets]
+        significant = (v[j] - v[i]) > z * np.sqrt(se2[i] + se2[j])
+        counts += np.bincount(i, weights=significant, minlength=len(v))
+    return counts.astype(int)
 
 
 @dataclass(frozen=True)
@@ -150,8 +170,8 @@ def _tier(run: Run, organisation: str) -> int:
 def _counted_index(raws: list[_Raw], organisation: str) -> int | None:
     """Rule 2: index of the score that counts, or None when none may count."""
     usable = [i for i, r in enumerate(raws) if r.run.status != "failed" and not r.run.partial]
-    if not usable:
-        return None
+    if len(usable) <= 1:
+        return usable[0] if usable else None
 
     def key(i: int) -> tuple[Any, ...]:
         r = raws[i]
@@ -167,6 +187,8 @@ def _negated(date: str) -> tuple[int, ...]:
 
 def _disputed(raws: list[_Raw]) -> bool:
     """Rule 7."""
+    if len(raws) == 1:
+        return False
     values = [r.data["value"] for r in raws if r.run.status != "failed" and not r.run.partial]
     return len(values) > 1 and max(values) - min(values) > DISPUTE_TOLERANCE + 1e-9
 
@@ -192,19 +214,22 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     runs = sorted((_run(doc, verdicts.get(doc.file.path, ())) for doc in parsed if doc.file.kind is Kind.RUN), key=lambda r: r.path)
     raw_by_pair: dict[tuple[str, str], list[_Raw]] = {}
     run_data = {doc.file.path: doc.data for doc in parsed if doc.file.kind is Kind.RUN}
+    bench_by_id = {b.id: b for b in registry.benchmarks}
     for run in runs:
         for benchmark_id, data in run_data[run.path]["scores"].items():
-            benchmark = registry.benchmark(benchmark_id)
+            benchmark = bench_by_id.get(benchmark_id)
             if benchmark is not None and run.model_id in records:
                 raw_by_pair.setdefault((run.model_id, benchmark_id), []).append(_Raw(run, benchmark, data))
 
     scores: list[Score] = []
     for (model_id, _), raws in sorted(raw_by_pair.items()):
-        raws.sort(key=lambda r: r.run.path)
+        if len(raws) > 1:
+            raws.sort(key=lambda r: r.run.path)
         counted = _counted_index(raws, records[model_id].data["organisation"])
         disputed = _disputed(raws)
         made = [_score(r, i == counted, disputed) for i, r in enumerate(raws)]
-        made.sort(key=lambda s: (not s.counts, s.run_path))
+        if len(made) > 1:
+            made.sort(key=lambda s: (not s.counts, s.run_path))
         scores.extend(made)
 
     counted_scores = {(s.model_id, s.benchmark_id): s for s in scores if s.counts}
@@ -214,7 +239,7 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     for benchmark_id in benchmarks:
         benchmark = registry.benchmark(benchmark_id)
         assert benchmark is not None
-        by_category.setdefault(benchmark.category, []).append(benchmark)
+        by_category.setdefault(benchmark.category, []).append(benchmark)  # registry order
     categories = tuple(c.id for c in registry.categories if c.id in by_category)
 
     disputed: dict[str, set[str]] = {}
@@ -242,14 +267,12 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
             if c is not None and c.covered:
                 rows.append((m.id, c.value, c.stderr, c.value, c.stderr))
         rankings[category_id] = _ranking(category_id, rows)
+    rows_by_benchmark: dict[str, list[tuple[str, float, float, float, float]]] = {b: [] for b in benchmarks}
+    for (model_id, benchmark_id), s in sorted(counted_scores.items()):
+        benchmark = bench_by_id[benchmark_id]
+        rows_by_benchmark[benchmark_id].append((model_id, s.value, s.stderr, _oriented(s.value, benchmark)[0], s.stderr))
     for benchmark_id in benchmarks:
-        benchmark = registry.benchmark(benchmark_id)
-        assert benchmark is not None
-        rows = []
-        for (model_id, b), s in counted_scores.items():
-            if b == benchmark_id:
-                rows.append((model_id, s.value, s.stderr, _oriented(s.value, benchmark)[0], s.stderr))
-        rankings[benchmark_id] = _ranking(benchmark_id, rows)
+        rankings[benchmark_id] = _ranking(benchmark_id, rows_by_benchmark[benchmark_id])
 
     dates = [r.date for r in runs] + [r.submitted_on for r in runs] + [v.checked_on for r in runs for v in r.verdicts]
     dates += [doc.data["release_date"] for doc in records.values()]

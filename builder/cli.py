@@ -83,5 +83,138 @@ def schema_docs(check: bool, root: Path) -> None:
     click.echo(f"wrote {REFERENCE_PAGE}")
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
+@click.option("--submitted-by", help="Your GitHub user name.")
+@click.option("--model", "model_id", help="The model's hub id (org/name), when lm-eval recorded a local path or none.")
+@click.option("--revision", help="The 40-hex hub commit evaluated, when lm-eval did not record it.")
+@click.option("--command", "command_text", help="The exact command you ran (default: rebuilt from what lm-eval recorded).")
+@click.option("--hardware", help="Accelerators used, for example '1x NVIDIA H100 80GB' (default: from lm-eval's environment record).")
+@click.option("--run-id", help="File name of the run, without .yaml (default: <date>-lm-eval-<hash>).")
+@click.option("--name", help="Model record: display name (only when the model has no record yet).")
+@click.option("--organisation", help="Model record: who made the model.")
+@click.option("--model-type", type=click.Choice(["base", "chat", "fine-tuned", "merge", "adapter"]), help="Model record: kind of model.")
+@click.option("--license", "license_id", help="Model record: license id (apache-2.0, llama3, ...).")
+@click.option("--release-date", help="Model record: first publication, YYYY-MM-DD.")
+@click.option("--parameters", type=float, help="Model record: parameters in billions.")
+@click.option("--architecture", help="Model record: class from config.json (LlamaForCausalLM).")
+@click.option("--api-only", is_flag=True, default=None, help="Model record: the model is served by an API only.")
+def ingest(paths: tuple[Path, ...], root: Path, submitted_by: str | None, model_id: str | None, revision: str | None,
+           command_text: str | None, hardware: str | None, run_id: str | None, name: str | None, organisation: str | None,
+           model_type: str | None, license_id: str | None, release_date: str | None, parameters: float | None,
+           architecture: str | None, api_only: bool | None) -> None:
+    """Turn lm-eval output into a run file and its evidence under results/<org>/<model>/.
+
+    PATHS are lm-eval results files (results_*.json), their samples files, or the
+    folders lm-eval wrote (--output_path). Tasks are mapped to benchmarks through
+    seeds/benchmarks.yaml; others are left out with a notice. Model facts lm-eval does
+    not record come from the model's existing record or from the model-record flags.
+    The written files are then validated.
+
+    Example: reproboard ingest out/meta-llama__Meta-Llama-3-8B --submitted-by octocat
+    """
+    from builder.ingest import IngestError, IngestOptions, ModelInfo
+    from builder.ingest import ingest as run_ingest
+    from builder.validate import validate as run_validation
+
+    root = root.resolve()
+    report = run_validation(root, ["seeds/benchmarks.yaml"])
+    if report.errors:
+        click.echo(format_text(report.errors), nl=False)
+        raise click.ClickException("the benchmark registry has errors; fix them first")
+    info = ModelInfo(name=name, organisation=organisation, model_type=model_type, license=license_id, release_date=release_date,
+                     parameters_billions=parameters, architecture=architecture, open_weights=None if api_only is None else not api_only)
+    options = IngestOptions(submitted_by=submitted_by, model_id=model_id, revision=revision, command=command_text,
+                            hardware=hardware, run_id=run_id, model=info)
+    try:
+        written = run_ingest(root, list(paths), report.registry, options)
+    except IngestError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    failed = False
+    for item in written:
+        for notice in item.notices:
+            click.echo(f"notice: {notice}", err=True)
+        size = item.evidence.stat().st_size
+        per_doc = size / item.documents if item.documents else 0
+        click.echo(f"wrote {item.run.relative_to(root)}")
+        click.echo(f"wrote {item.evidence.relative_to(root)} ({size:,} bytes, {per_doc:.0f} bytes per document over {item.documents} documents)")
+        if item.model_record:
+            click.echo(f"wrote {item.model_record.relative_to(root)}")
+        found = run_validation(root, [item.run.parent.relative_to(root).as_posix()])
+        click.echo(format_text(found.problems), nl=False)
+        failed = failed or bool(found.errors)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="The MkDocs configuration [default: ROOT/mkdocs.yml].")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to write the site [default: the configuration's site_dir].")
+def build(root: Path, config_file: Path | None, site_dir: Path | None) -> None:
+    """Build the site from results/ and seeds/.
+
+    Validates first: with any error, prints every problem as `reproboard validate` does,
+    exits 1 and writes nothing. The site is built into a new folder and replaces the old
+    one only when the build succeeded.
+
+    Example: reproboard build --site-dir site
+    """
+    from builder.render.build import BuildRefused, build_site
+
+    root = root.resolve()
+    try:
+        result = build_site(root, (config_file or root / "mkdocs.yml").resolve(), site_dir)
+    except BuildRefused as refused:
+        click.echo(format_text(refused.problems), nl=False)
+        click.echo(f"{len(refused.problems)} errors: nothing was built", err=True)
+        sys.exit(1)
+    t = result.timings
+    click.echo(
+        f"built {result.pages} pages for {result.models} models into {result.site_dir} in {t['total']:.1f} s "
+        f"(validate {t['validate']:.1f} s, aggregate {t['aggregate']:.1f} s, render {t['render']:.1f} s, mkdocs {t['mkdocs']:.1f} s)",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("run_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--seed-from", required=True, help="Check-time inputs the sample is drawn from, e.g. 'pr=12 head=<sha> date=2025-06-01'.")
+@click.option("--model-path", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A local copy of the model; its content must hash to the run's revision.")
+@click.option("--include-path", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of task YAMLs, for tasks that are not built into lm-eval.")
+@click.option("--device", help="Device for the hf backend (cuda:0, cpu).")
+@click.option("--documents", type=int, help="Documents to re-run per task (default: enough to catch a 1-point inflation 95% of the time).")
+@click.option("--tolerance", type=float, help="Largest loglikelihood difference that agrees (default: by the run's dtype).")
+@click.option("--batch-size", help="Batch size for the re-run (default: the run's).")
+@click.option("--tensor-parallel-size", type=int, help="GPUs per model for the vllm backend.")
+@click.option("--runner", help="Name of the machine, recorded in the verification.")
+@click.option("--hardware", help="Accelerators, recorded in the verification (default: detected).")
+def spotcheck(run_file: Path, seed_from: str, model_path: Path | None, include_path: Path | None, device: str | None,
+              documents: int | None, tolerance: float | None, batch_size: str | None, tensor_parallel_size: int | None,
+              runner: str | None, hardware: str | None) -> None:
+    """Re-run a sample of a submitted run's documents and compare them with its evidence.
+
+    The documents are drawn from a seed derived from --seed-from, which is fixed only at
+    check time. Writes <run-id>.verification.yaml beside the run with the verdict (pass,
+    fail, inconclusive) and exits 1 unless it is pass. Needs `pip install reproboard[spotcheck]`.
+
+    Example: reproboard spotcheck results/Qwen/Qwen2-7B/2025-06-01-lm-eval-1a2b3c4d.yaml --seed-from "pr=12 head=abc123 date=2025-06-02" --device cuda:0
+    """
+    from builder.spotcheck import SpotcheckError
+    from builder.spotcheck import spotcheck as run_spotcheck
+
+    try:
+        outcome = run_spotcheck(run_file, seed_from=seed_from, model_path=model_path, include_path=include_path, device=device,
+                                documents=documents, tolerance=tolerance, runner=runner, hardware=hardware, batch_size=batch_size,
+                                tensor_parallel_size=tensor_parallel_size)
+    except SpotcheckError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(outcome.record["summary"])
+    click.echo(f"wrote {outcome.path}")
+    sys.exit(0 if outcome.record["verdict"] == "pass" else 1)
+
+
 def main() -> None:
     cli(prog_name="reproboard")

@@ -1,0 +1,151 @@
+"""How fast `reproboard build` renders a big board, and how heavy and quick the result is.
+
+    python bench/bench_build.py [--models 5000] [--benchmarks 40] [--keep DIR] [--no-browser]
+
+Writes a synthetic repository (bench/synthetic.py: N models x M benchmarks, one reported
+run per model), builds the site with the repository's mkdocs.yml in a fresh process, and
+prints:
+
+- total build time, split into the builder's own stages (validate, aggregate, render
+  pages and downloads) and the rest of MkDocs' build;
+- peak memory (resident set) of the build process;
+- the home page's transfer size, gzip-compressed: the HTML alone, and the HTML with every
+  stylesheet and script it loads;
+- in headless Chromium (Debian's, driven by Playwright): time to sort the leaderboard by a
+  column and to filter it by a search, each including the DOM update and layout.
+
+Targets on a 2-core machine: build under 60 s, the builder's stages at most 15 % of it,
+home page at most 400 KB compressed, sort or filter under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import write_corpus  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+_CHILD = r"""
+import json, resource, sys
+from pathlib import Path
+from builder.render.build import build_site
+result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"timings": result.timings, "pages": result.pages, "models": result.models, "peak_mb": peak_kb / 1024}))
+"""
+
+
+def build(corpus: Path, site: Path) -> dict:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(REPO / "mkdocs.yml"), str(site)],
+                          capture_output=True, text=True, env=env, cwd=REPO)
+    wall = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(done.stderr[-4000:])
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["wall"] = wall
+    return figures
+
+
+def compressed(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def home_transfer(site: Path) -> tuple[int, int, list[str]]:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html) + re.findall(r'<script[^>]+src="([^"]+)"', html)
+    files = [site / a.split("?")[0] for a in assets if not a.startswith(("http:", "https:", "//"))]
+    # The benchmark columns are fetched only when the reader shows one; count them apart.
+    page = compressed(site / "index.html")
+    return page, page + sum(compressed(f) for f in files if f.is_file()), [str(f.relative_to(site)) for f in files]
+
+
+def browser_latency(site: Path) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(site)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..."
+        port = int(re.search(r"port (\d+)", line).group(1))  # type: ignore[union-attr]
+        profile = tempfile.mkdtemp(prefix="rb-chromium-")
+        with sync_playwright() as p:
+            browser = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("#rb-controls:not([hidden])")
+            measure = """([selector, action]) => {
+                const times = [];
+                for (let i = 0; i < 5; i++) {
+                    const t0 = performance.now();
+                    if (action === 'click') document.querySelector(selector).click();
+                    else { const box = document.querySelector(selector); box.value = i % 2 ? '' : '00042'; box.dispatchEvent(new Event('input', {bubbles: true})); }
+                    document.body.offsetHeight;  // force layout
+                    times.push(performance.now() - t0);
+                }
+                times.sort((a, b) => a - b);
+                return times[2];
+            }"""
+            figures = {
+                "sort_by_average_ms": page.evaluate(measure, ['th[data-key="avg"]', "click"]),
+                "sort_by_name_ms": page.evaluate(measure, ['th[data-key="name"]', "click"]),
+                "filter_by_search_ms": page.evaluate(measure, ["#rb-search", "input"]),
+            }
+            browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
+        return figures
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", type=int, default=5000)
+    parser.add_argument("--benchmarks", type=int, default=40)
+    parser.add_argument("--keep", type=Path, help="Keep the corpus and the site in this folder.")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="rb-bench-build-"))
+    corpus, site = work / "corpus", work / "site"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    write_corpus(corpus, args.models, args.benchmarks)
+    figures = build(corpus, site)
+    t = figures["timings"]
+    own = t["validate"] + t["aggregate"] + t["render"]
+    page, transfer, assets = home_transfer(site)
+    print(f"corpus: {args.models} models x {args.benchmarks} benchmarks, {figures['pages']} generated pages, {os.cpu_count()} cores")
+    print(f"build: {t['total']:.1f} s in the build process ({figures['wall']:.1f} s with interpreter start)")
+    print(f"  builder's own stages: {own:.1f} s = {100 * own / t['total']:.1f} % "
+          f"(validate {t['validate']:.1f} s, aggregate {t['aggregate']:.1f} s, render {t['render']:.1f} s)")
+    print(f"  MkDocs and the theme: {t['mkdocs']:.1f} s")
+    print(f"peak memory: {figures['peak_mb']:.0f} MB")
+    print(f"home page, gzip: {page / 1024:.0f} KB HTML; {transfer / 1024:.0f} KB with its {len(assets)} stylesheets and scripts")
+    columns = site / "api" / "benchmark-columns.json"
+    print(f"  benchmark columns (fetched when first shown): {compressed(columns) / 1024:.0f} KB gzip")
+    if not args.no_browser and Path(CHROMIUM).exists():
+        for name, value in browser_latency(site).items():
+            print(f"chromium: {name} = {value:.1f} ms (median of 5)")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

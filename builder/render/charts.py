@@ -1,0 +1,232 @@
+"""SVG charts drawn at build time: readable without JavaScript, each with a title and a text alternative.
+
+Every function returns one `<svg>` element as text. Labels are contributors' strings
+and go through `escape.text`; links are relative site links built by the caller.
+Coordinates are written with one decimal so that the output is byte-stable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from builder.render import escape
+
+WIDTH, HEIGHT = 720, 420
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 20, 20, 48
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    href: str | None = None
+    """A relative site link (escaped by `escape.attr` here)."""
+    group: str = "open"
+    """CSS class suffix: `open` or `api`."""
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _open(chart_id: str, title: str, description: str, width: int = WIDTH, height: int = HEIGHT) -> str:
+    return (
+        f'<svg class="rb-chart" id="{escape.attr(chart_id)}" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="{escape.attr(chart_id)}-t {escape.attr(chart_id)}-d">'
+        f'<title id="{escape.attr(chart_id)}-t">{escape.text(title)}</title>'
+        f'<desc id="{escape.attr(chart_id)}-d">{escape.text(description)}</desc>'
+    )
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.ceil(low / step) * step
+    ticks = []
+    value = start
+    while value <= high + 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+class _Axes:
+    def __init__(self, x_range: tuple[float, float], y_range: tuple[float, float], log_x: bool = False) -> None:
+        self.log_x = log_x
+        lo, hi = x_range
+        if log_x:
+            lo, hi = math.log10(lo), math.log10(hi)
+        if hi <= lo:
+            lo, hi = lo - 1, hi + 1
+        self.x0, self.x1 = lo, hi
+        self.y0, self.y1 = y_range
+        if self.y1 <= self.y0:
+            self.y1 = self.y0 + 1
+
+    def x(self, value: float) -> float:
+        v = math.log10(value) if self.log_x else value
+        return PAD_LEFT + (v - self.x0) / (self.x1 - self.x0) * (WIDTH - PAD_LEFT - PAD_RIGHT)
+
+    def y(self, value: float) -> float:
+        return HEIGHT - PAD_BOTTOM - (value - self.y0) / (self.y1 - self.y0) * (HEIGHT - PAD_TOP - PAD_BOTTOM)
+
+
+def _frame(axes: _Axes, x_ticks: Sequence[tuple[float, str]], y_ticks: Sequence[float], x_label: str, y_label: str) -> str:
+    parts = [f'<g class="rb-axes"><line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - PAD_RIGHT}" y2="{HEIGHT - PAD_BOTTOM}"/>'
+             f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{HEIGHT - PAD_BOTTOM}"/>']
+    for value in y_ticks:
+        y = _f(axes.y(value))
+        parts.append(f'<line class="rb-grid" x1="{PAD_LEFT}" y1="{y}" x2="{WIDTH - PAD_RIGHT}" y2="{y}"/>'
+                     f'<text x="{PAD_LEFT - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">{value:g}</text>')
+    for value, label in x_ticks:
+        x = _f(axes.x(value))
+        parts.append(f'<line class="rb-tick" x1="{x}" y1="{HEIGHT - PAD_BOTTOM}" x2="{x}" y2="{HEIGHT - PAD_BOTTOM + 4}"/>'
+                     f'<text x="{x}" y="{HEIGHT - PAD_BOTTOM + 16}" text-anchor="middle">{escape.text(label)}</text>')
+    parts.append(f'<text class="rb-label" x="{_f((PAD_LEFT + WIDTH - PAD_RIGHT) / 2)}" y="{HEIGHT - 8}" text-anchor="middle">{escape.text(x_label)}</text>')
+    parts.append(f'<text class="rb-label" x="14" y="{_f((PAD_TOP + HEIGHT - PAD_BOTTOM) / 2)}" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {_f((PAD_TOP + HEIGHT - PAD_BOTTOM) / 2)})">{escape.text(y_label)}</text></g>')
+    return "".join(parts)
+
+
+def _dots(axes: _Axes, points: Sequence[Point], value_text: str) -> str:
+    parts = ['<g class="rb-dots">']
+    for p in points:
+        title = f"{p.label}: {value_text.format(x=p.x, y=p.y)}"
+        circle = f'<circle class="rb-dot rb-{escape.attr(p.group)}" cx="{_f(axes.x(p.x))}" cy="{_f(axes.y(p.y))}" r="4"><title>{escape.text(title)}</title></circle>'
+        parts.append(f'<a href="{escape.attr(p.href)}">{circle}</a>' if p.href else circle)
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def pareto_frontier(points: Sequence[Point]) -> list[Point]:
+    """Points that no other point beats with fewer or equal x and higher y: the best score for its size."""
+    best = -math.inf
+    frontier = []
+    for p in sorted(points, key=lambda p: (p.x, -p.y, p.label)):
+        if p.y > best:
+            frontier.append(p)
+            best = p.y
+    return frontier
+
+
+def _polyline(axes: _Axes, points: Sequence[Point], css: str, step: bool = False) -> str:
+    coords = []
+    for i, p in enumerate(points):
+        if step and i:
+            coords.append(f"{_f(axes.x(p.x))},{_f(axes.y(points[i - 1].y))}")
+        coords.append(f"{_f(axes.x(p.x))},{_f(axes.y(p.y))}")
+    return f'<polyline class="{css}" points="{" ".join(coords)}"/>' if coords else ""
+
+
+def _legend(items: Sequence[tuple[str, str]]) -> str:
+    parts = ['<g class="rb-legend">']
+    for i, (css, label) in enumerate(items):
+        x = PAD_LEFT + 10 + i * 150
+        parts.append(f'<rect class="{css}" x="{x}" y="{PAD_TOP}" width="10" height="10"/>'
+                     f'<text x="{x + 14}" y="{PAD_TOP + 9}">{escape.text(label)}</text>')
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def scatter_vs_parameters(chart_id: str, points: Sequence[Point], *, title: str, description: str, x_label: str, y_label: str,
+                          value_text: str, legend: Sequence[tuple[str, str]]) -> str:
+    """Score against parameters (log scale) with the Pareto frontier drawn as a line."""
+    if not points:
+        return ""
+    xs = [p.x for p in points]
+    lo, hi = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
+    axes = _Axes((lo, hi), (0, 100), log_x=True)
+    x_ticks = []
+    decade = lo
+    while decade <= hi * 1.0001:
+        x_ticks.append((decade, f"{decade:g}"))
+        decade *= 10
+    frontier = pareto_frontier(points)
+    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(0, 100), x_label, y_label)
+            + _polyline(axes, frontier, "rb-frontier", step=True) + _dots(axes, points, value_text) + _legend(legend) + "</svg>")
+
+
+def _ordinal(date: str) -> int:
+    y, m, d = (int(p) for p in date.split("-"))
+    return y * 372 + (m - 1) * 31 + (d - 1)
+
+
+def scatter_vs_date(chart_id: str, points: Sequence[tuple[str, float, str, str | None, str]], *, title: str, description: str,
+                    x_label: str, y_label: str, value_text: str, legend: Sequence[tuple[str, str]]) -> str:
+    """Score against release date, with the best score so far as a step line. points: (date, y, label, href, group)."""
+    if not points:
+        return ""
+    pts = [Point(_ordinal(d), y, label, href, group) for d, y, label, href, group in points]
+    years = sorted({int(d[:4]) for d, *_ in points})
+    lo, hi = _ordinal(f"{years[0]}-01-01"), _ordinal(f"{years[-1] + 1}-01-01")
+    axes = _Axes((lo, hi), (0, 100))
+    x_ticks = [(_ordinal(f"{y}-01-01"), str(y)) for y in range(years[0], years[-1] + 2)]
+    frontier = pareto_frontier(pts)
+    text = value_text.replace("{x", "{d")
+    dots = ['<g class="rb-dots">']
+    for (d, *_), p in zip(points, pts):
+        label = f"{p.label}: {text.format(d=d, y=p.y)}"
+        circle = f'<circle class="rb-dot rb-{escape.attr(p.group)}" cx="{_f(axes.x(p.x))}" cy="{_f(axes.y(p.y))}" r="4"><title>{escape.text(label)}</title></circle>'
+        dots.append(f'<a href="{escape.attr(p.href)}">{circle}</a>' if p.href else circle)
+    dots.append("</g>")
+    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(0, 100), x_label, y_label)
+            + _polyline(axes, frontier, "rb-frontier", step=True) + "".join(dots) + _legend(legend) + "</svg>")
+
+
+def bars(chart_id: str, rows: Sequence[tuple[str, float, str | None]], *, title: str, description: str, value_format: str = "{:.1f}") -> str:
+    """Horizontal bars, one per row (label, value 0-100, href), in the given order."""
+    if not rows:
+        return ""
+    row_h, label_w, width = 22, 230, WIDTH
+    height = PAD_TOP + row_h * len(rows) + 10
+    scale = (width - label_w - 70) / 100
+    parts = [_open(chart_id, title, description, width, height)]
+    for i, (label, value, href) in enumerate(rows):
+        y = PAD_TOP + i * row_h
+        short = label if len(label) <= 34 else label[:33] + "…"
+        name = f'<text class="rb-bar-label" x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape.text(short)}<title>{escape.text(label)}</title></text>'
+        if href:
+            name = f'<a href="{escape.attr(href)}">{name}</a>'
+        parts.append(name + f'<rect class="rb-bar" x="{label_w}" y="{y + 3}" width="{_f(max(0.0, value) * scale)}" height="{row_h - 6}"/>'
+                     f'<text class="rb-bar-value" x="{_f(label_w + max(0.0, value) * scale + 6)}" y="{y + 15}">{escape.text(value_format.format(value))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, title: str, description: str) -> str:
+    """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more."""
+    n = len(axes_labels)
+    if n < 3:
+        return ""
+    size, width, cx, cy, r = 420, 560, 280.0, 200.0, 140.0
+
+    def at(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        return cx + r * value / 100 * math.cos(angle), cy + r * value / 100 * math.sin(angle)
+
+    parts = [_open(chart_id, title, description, width, size + 20), '<g class="rb-axes">']
+    for level in (25, 50, 75, 100):
+        ring = " ".join(f"{_f(x)},{_f(y)}" for x, y in (at(i, level) for i in range(n)))
+        parts.append(f'<polygon class="rb-grid" points="{ring}"/>')
+    for i, label in enumerate(axes_labels):
+        x, y = at(i, 100)
+        lx, ly = at(i, 118)
+        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
+        parts.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}"/>'
+                     f'<text x="{_f(lx)}" y="{_f(ly)}" text-anchor="{anchor}" dominant-baseline="middle">{escape.text(label)}</text>')
+    parts.append("</g>")
+    for label, css, values in series:
+        shape = " ".join(f"{_f(x)},{_f(y)}" for x, y in (at(i, v) for i, v in enumerate(values)))
+        parts.append(f'<polygon class="rb-series {escape.attr(css)}" points="{shape}"><title>{escape.text(label)}</title></polygon>')
+    for i, (label, css, _) in enumerate(series):
+        y = size - 6 - 16 * (len(series) - 1 - i)
+        parts.append(f'<rect class="rb-series {escape.attr(css)}" x="10" y="{y - 9}" width="10" height="10"/>'
+                     f'<text x="26" y="{y}">{escape.text(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

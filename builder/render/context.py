@@ -1,0 +1,35 @@
+"""What every page needs, computed once per build (lookups that would otherwise cost O(models) per page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from builder.board import Board, Entry, Model, Run
+from builder.render.i18n import Strings
+from builder.render.urls import Urls
+
+
+@dataclass
+class Context:
+    board: Board
+    t: Strings
+    urls: Urls
+    leader: Model | None = None
+    """The first model of the overall ranking."""
+    best: list[float] = field(default_factory=list)
+    """Best category score on the board, per category in board order."""
+    entries: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    """Ranking key -> model id -> entry."""
+    runs_by_model: dict[str, list[Run]] = field(default_factory=dict)
+    category_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, board: Board, t: Strings, urls: Urls) -> "Context":
+        ctx = cls(board, t, urls)
+        ctx.leader = next((m for m in board.models if m.average is not None), None)
+        ctx.best = [max((m.categories[i].value for m in board.models), default=0.0) for i in range(len(board.categories))]
+        ctx.entries = {key: {e.model_id: e for e in ranking.entries} for key, ranking in board.rankings.items()}
+        for run in board.runs:
+            ctx.runs_by_model.setdefault(run.model_id, []).append(run)
+        ctx.category_names = {c.id: c.name for c in board.registry.categories}
+        return ctx

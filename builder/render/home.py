@@ -1,0 +1,195 @@
+"""The home page: the overall leaderboard.
+
+The first `PAGE_SIZE` rows are written as HTML (readable without JavaScript); the whole
+board goes into a JSON block that `docs/assets/reproboard/board.js` sorts, filters,
+searches and pages. The per-benchmark columns (hidden until the reader shows them) are
+in a separate file that the script fetches on first use, so the page stays small.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builder.board import Board, Model
+from builder.render import escape
+from builder.render.html import fixed, model_link, params, rank_cell, source_line, weights_label
+from builder.render.i18n import Strings
+from builder.render.urls import Urls
+
+PAGE_SIZE = 100
+HERE = Urls.HOME
+STATUS_CODE = {"reported": "r", "submitted": "s", "verified": "v"}
+"""One letter per counted cell in the benchmark-column file; upper case when disputed."""
+
+JS_STRINGS = (
+    "home.showing", "home.none", "home.prev", "home.next", "weights.open", "weights.api", "status.reported", "status.submitted",
+    "status.verified", "status.disputed", "rank.tied", "rank.alone", "home.coverage_title", "home.loading", "home.sort_hint",
+)
+
+
+def _row(model: Model, board: Board, t: Strings, urls: Urls) -> str:
+    """One table row; board.js renders the same markup (keep the two in step)."""
+    total = len(board.benchmarks)
+    incomplete = "" if model.covered == total else ' <span class="rb-mark rb-incomplete">!</span>'
+    rank = rank_cell(model.rank.best, model.rank.worst, t) if model.rank else "–"
+    cells = [
+        f'<td class="rb-c-rank">{rank}</td>',
+        f'<td class="rb-c-model">{model_link(model, urls, HERE)}</td>',
+        f"<td>{escape.text(model.organisation)}</td>",
+        f'<td class="rb-n">{params(model.parameters)}</td>',
+        f"<td>{escape.text(t('type.' + model.model_type))}</td>",
+        f"<td>{escape.text(weights_label(model, t))}</td>",
+        f"<td>{escape.text(model.license)}</td>",
+        f"<td>{escape.text(model.release_date)}</td>",
+        f'<td class="rb-n rb-c-avg"><b>{fixed(model.average)}</b> <span class="rb-se">± {fixed(model.average_stderr)}</span></td>',
+        f'<td class="rb-n" title="{escape.attr(t("home.coverage_title", covered=model.covered, total=total))}">'
+        f"{model.covered}/{total}{incomplete}</td>",
+    ]
+    for category in model.categories:
+        value = fixed(category.value) if category.covered else "–"
+        href = urls.href(urls.category(category.category_id), HERE)
+        cells.append(f'<td class="rb-n"><a href="{escape.attr(href)}">{value}</a></td>')
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _header(t: Strings, categories: list[tuple[str, str]], urls: Urls) -> str:
+    fixed_cols = [
+        ("rank", "col.rank"), ("name", "col.model"), ("org", "col.organisation"), ("params", "col.parameters"),
+        ("type", "col.type"), ("open", "col.weights"), ("license", "col.license"), ("date", "col.released"),
+        ("avg", "col.average"), ("covered", "col.coverage"),
+    ]
+    cells = [f'<th data-key="{key}" title="{escape.attr(t(label + "_title"))}">{escape.text(t(label))}</th>' for key, label in fixed_cols]
+    for category_id, name in categories:
+        cells.append(f'<th data-key="cat:{escape.attr(category_id)}" title="{escape.attr(t("col.category_title", name=name))}">{escape.text(name)}</th>')
+    return "<thead><tr>" + "".join(cells) + "</tr></thead>"
+
+
+def _controls(board: Board, t: Strings, categories: list[tuple[str, str]]) -> str:
+    def options(values: list[str], all_key: str, label_of: Any = lambda v: v) -> str:
+        opts = [f'<option value="">{escape.text(t(all_key))}</option>']
+        opts += [f'<option value="{escape.attr(v)}">{escape.text(label_of(v))}</option>' for v in values]
+        return "".join(opts)
+
+    orgs = sorted({m.organisation for m in board.models}, key=str.casefold)
+    licenses = sorted({m.license for m in board.models})
+    types = sorted({m.model_type for m in board.models})
+    chooser = []
+    for category_id, name in categories:
+        boxes = "".join(
+            f'<label><input type="checkbox" data-bench="{escape.attr(b.id)}"> {escape.text(b.name)}</label>'
+            for b in board.registry.benchmarks if b.id in board.benchmarks and b.category == category_id
+        )
+        chooser.append(f'<fieldset><legend>{escape.text(name)}</legend>{boxes}</fieldset>')
+    return (
+        f'<form class="rb-controls" id="rb-controls" hidden role="search" aria-label="{escape.attr(t("home.filters"))}">'
+        f'<label>{escape.text(t("filter.search"))} <input type="search" id="rb-search" placeholder="{escape.attr(t("filter.search_placeholder"))}"></label>'
+        f'<label>{escape.text(t("filter.weights"))} <select id="rb-open"><option value="">{escape.text(t("filter.all"))}</option>'
+        f'<option value="1">{escape.text(t("weights.open"))}</option><option value="0">{escape.text(t("weights.api"))}</option></select></label>'
+        f'<label>{escape.text(t("filter.type"))} <select id="rb-type">{options(types, "filter.all", lambda v: t("type." + v))}</select></label>'
+        f'<label>{escape.text(t("filter.organisation"))} <select id="rb-org">{options(orgs, "filter.all")}</select></label>'
+        f'<label>{escape.text(t("filter.license"))} <select id="rb-license">{options(licenses, "filter.all")}</select></label>'
+        f'<label>{escape.text(t("filter.params_min"))} <input type="number" id="rb-pmin" min="0" step="any" size="6"></label>'
+        f'<label>{escape.text(t("filter.params_max"))} <input type="number" id="rb-pmax" min="0" step="any" size="6"></label>'
+        f'<details class="rb-columns"><summary>{escape.text(t("filter.columns"))}</summary>{"".join(chooser)}</details>'
+        f"</form>"
+    )
+
+
+def _legend(t: Strings, urls: Urls) -> str:
+    reading = escape.attr(urls.href(Urls.READING, HERE))
+    method = escape.attr(urls.href(Urls.METHODOLOGY, HERE))
+    return (
+        f'<p class="rb-legend">'
+        f'<span class="rb-mark rb-reported">R</span> {escape.text(t("status.reported"))} · '
+        f'<span class="rb-mark rb-submitted">S</span> {escape.text(t("status.submitted"))} · '
+        f'<span class="rb-mark rb-verified">✓</span> {escape.text(t("status.verified"))} · '
+        f'<span class="rb-mark rb-disputed">≠</span> {escape.text(t("status.disputed"))} · '
+        f'<span class="rb-mark rb-incomplete">!</span> {escape.text(t("home.incomplete"))}. '
+        + t.html("home.legend_more", markup={
+            "reading": f'<a href="{reading}">{escape.text(t("nav.reading"))}</a>',
+            "method": f'<a href="{method}">{escape.text(t("nav.methodology"))}</a>',
+        })
+        + "</p>"
+    )
+
+
+def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
+    """The JSON the script reads: columns of values, one entry per model in board order."""
+    models = board.models
+    categories = [c.id for c in board.registry.categories if c.id in board.categories]
+    model_base = urls.href("models/x/y.md", HERE)
+    prefix, suffix = model_base.split("x/y", 1)
+    return {
+        "strings": {key: t(key) for key in JS_STRINGS},
+        "types": {m.model_type: t("type." + m.model_type) for m in models},
+        "pageSize": PAGE_SIZE,
+        "modelUrl": [prefix, suffix],
+        "categoryUrls": [urls.href(urls.category(c), HERE) for c in categories],
+        "benchmarkColumns": urls.href(Urls.BENCHMARK_COLUMNS, HERE),
+        "benchmarks": [
+            {"id": b, "name": board.registry.benchmark(b).name, "url": urls.href(urls.benchmark(b), HERE)}  # type: ignore[union-attr]
+            for b in board.benchmarks
+        ],
+        "total": len(board.benchmarks),
+        "m": {
+            "id": [m.id for m in models],
+            "name": [m.name for m in models],
+            "org": [m.organisation for m in models],
+            "params": [m.parameters for m in models],
+            "type": [m.model_type for m in models],
+            "open": [1 if m.open_weights else 0 for m in models],
+            "license": [m.license for m in models],
+            "date": [m.release_date for m in models],
+            "avg": [m.average for m in models],
+            "se": [m.average_stderr for m in models],
+            "rank": [m.rank.best if m.rank else None for m in models],
+            "worst": [m.rank.worst if m.rank else None for m in models],
+            "covered": [m.covered for m in models],
+            "cat": [[(c.value if c.covered else None) for c in m.categories] for m in models],
+        },
+    }
+
+
+def benchmark_columns(board: Board, t: Strings) -> dict[str, Any]:
+    """The per-benchmark cells, fetched when the reader shows a benchmark column.
+
+    `v[b][i]` is model i's counted score on benchmark b (or null), `s[b]` one status letter
+    per model (`r`/`s`/`v`, upper case when disputed, `-` for none), `o[b][i]` an index
+    into `sources` (who published or submitted it).
+    """
+    index = {m.id: i for i, m in enumerate(board.models)}
+    sources: dict[str, int] = {}
+    values: dict[str, list[float | None]] = {}
+    status: dict[str, list[str]] = {}
+    origin: dict[str, list[int]] = {}
+    for b in board.benchmarks:
+        values[b] = [None] * len(index)
+        status[b] = ["-"] * len(index)
+        origin[b] = [-1] * len(index)
+        for score in board.scores_on(b):
+            if not score.counts:
+                continue
+            i = index[score.model_id]
+            values[b][i] = score.value
+            code = STATUS_CODE[score.status]
+            status[b][i] = code.upper() if score.disputed else code
+            line = source_line(board.run(score.run_path), t)
+            origin[b][i] = sources.setdefault(line, len(sources))
+    return {"v": values, "s": {b: "".join(s) for b, s in status.items()}, "o": origin, "sources": list(sources)}
+
+
+def home_page(board: Board, t: Strings, urls: Urls) -> str:
+    categories = [(c.id, c.name) for c in board.registry.categories if c.id in board.categories]
+    ranked = [m for m in board.models if m.average is not None]
+    rows = "".join(_row(m, board, t, urls) for m in ranked[:PAGE_SIZE])
+    intro = t.html("home.intro", models=len(ranked), benchmarks=len(board.benchmarks), categories=len(categories))
+    shown = t("home.showing", first=1 if ranked else 0, last=min(PAGE_SIZE, len(ranked)), total=len(ranked))
+    return (
+        f'<h1>{escape.text(t("home.title"))}</h1><p class="rb-lede">{intro}</p>'
+        + _legend(t, urls) + _controls(board, t, categories)
+        + f'<div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-board" id="rb-board">{_header(t, categories, urls)}'
+        + f"<tbody>{rows}</tbody></table></div>"
+        + f'<p class="rb-pager" id="rb-pager"><span id="rb-status">{escape.text(shown)}</span></p>'
+        + f'<noscript><p>{escape.text(t("home.noscript"))}</p></noscript>'
+        + f'<script type="application/json" id="rb-board-data">{escape.script_json(home_data(board, t, urls))}</script>'
+    )

@@ -1,0 +1,99 @@
+"""Small HTML pieces shared by the pages: numbers, provenance markers, tables, links."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from builder.board import Board, Model, Run, Score
+from builder.render import escape
+from builder.render.i18n import Strings
+from builder.render.urls import Urls
+
+STATUS_MARK = {"reported": "R", "submitted": "S", "verified": "✓", "failed": "✗"}
+DISPUTED_MARK = "≠"
+
+
+def raw(value: float) -> str:
+    """A score as its source gives it: two decimals at most, one at least (78.5, 66.67, 80.0)."""
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def fixed(value: float | None, empty: str = "–") -> str:
+    """A computed number: always two decimals (as in the downloads)."""
+    return empty if value is None else f"{value:.2f}"
+
+
+def params(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def run_anchor(run_path: str) -> str:
+    """`run-seeds-deepseek-v2-paper` from `seeds/org/model/deepseek-v2-paper.yaml` (file names are [a-z0-9._-])."""
+    root, *_, name = run_path.split("/")
+    return f"run-{root}-{name[:-5]}"
+
+
+@lru_cache(maxsize=65536)
+def source_line(run: Run, t: Strings) -> str:
+    """Plain text: who published a number or who submitted it."""
+    if run.source:
+        return t("prov.reported_by", publisher=run.source.publisher, title=run.source.title)
+    return t("prov.submitted_by", user=run.submitted_by, date=run.submitted_on)
+
+
+@lru_cache(maxsize=4096)
+def marker(status: str, disputed: bool, t: Strings, title: str = "") -> str:
+    """The provenance badge(s) after a number."""
+    parts = [f'<span class="rb-mark rb-{status}" title="{escape.attr(title or t("status." + status))}">{STATUS_MARK[status]}</span>']
+    if disputed:
+        parts.append(f'<span class="rb-mark rb-disputed" title="{escape.attr(t("status.disputed"))}">{DISPUTED_MARK}</span>')
+    return "".join(parts)
+
+
+def score_cell(board: Board, score: Score, t: Strings, urls: Urls, here: str, *, with_stderr: bool = False) -> str:
+    """A raw score linked to its origin on the model page, with its provenance badges."""
+    run = board.run(score.run_path)
+    origin = urls.href(urls.model(score.model_id), here, run_anchor(run.path))
+    title = source_line(run, t)
+    value = raw(score.value)
+    if with_stderr:
+        value += f' <span class="rb-se">± {fixed(score.stderr)}</span>'
+    return f'<a class="rb-num" href="{escape.attr(origin)}" title="{escape.attr(title)}">{value}</a>{marker(score.status, score.disputed, t, title)}'
+
+
+@lru_cache(maxsize=65536)
+def source_cell(run: Run, t: Strings) -> str:
+    if run.source:
+        label = f"{run.source.publisher}: {run.source.title}"
+        return f'{escape.link(run.source.url, label)} <span class="rb-locator">({escape.text(run.source.locator)})</span>'
+    return escape.text(t("prov.submitted_by", user=run.submitted_by, date=run.submitted_on))
+
+
+def model_link(model: Model, urls: Urls, here: str) -> str:
+    return f'<a href="{escape.attr(urls.href(urls.model(model.id), here))}">{escape.text(model.name)}</a>'
+
+
+def rank_cell(best: int, worst: int, t: Strings) -> str:
+    title = t("rank.tied", best=best, worst=worst) if worst > best else t("rank.alone", best=best)
+    range_text = f'<span class="rb-range">{best}–{worst}</span>' if worst > best else ""
+    return f'<span class="rb-rank" title="{escape.attr(title)}">{best}</span>{range_text}'
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, css: str = "rb-table", search_exclude: bool = True) -> str:
+    """An HTML table: headers are plain text (escaped here), cells are markup built by the caller."""
+    head = "".join(f"<th>{escape.text(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    exclude = " data-search-exclude" if search_exclude else ""
+    return f'<div class="rb-table-wrap"{exclude}><table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def definition_table(rows: Iterable[tuple[str, str]]) -> str:
+    """Two-column table of label (plain text) and value (markup)."""
+    body = "".join(f'<tr><th scope="row">{escape.text(k)}</th><td>{v}</td></tr>' for k, v in rows)
+    return f'<table class="rb-meta"><tbody>{body}</tbody></table>'
+
+
+def weights_label(model: Model, t: Strings) -> str:
+    return t("weights.open") if model.open_weights else t("weights.api")

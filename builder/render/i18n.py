@@ -1,0 +1,46 @@
+"""Every interface string the generator emits, looked up by key in one catalogue per language.
+
+`strings/en.yaml` is the only place English text lives; a later `zh.yaml` with the same
+keys translates the site. Values are plain text with `{name}` placeholders.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from builder.render import escape
+
+_DIR = Path(__file__).parent / "strings"
+
+
+class Strings:
+    def __init__(self, catalogue: dict[str, str], language: str) -> None:
+        self._catalogue = catalogue
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> str:
+        """Plain text (for JSON, CSV, SVG after escaping by the caller)."""
+        template = self._catalogue[key]
+        return template.format(**values) if values else template
+
+    def html(self, key: str, markup: dict[str, str] | None = None, **values: object) -> str:
+        """HTML text: the template and `values` escaped; `markup` values inserted as they are (built by the caller from escaped parts)."""
+        template = escape.text(self._catalogue[key])
+        filled = {k: escape.text(v) for k, v in values.items()}
+        filled.update(markup or {})
+        return template.format(**filled) if filled else template
+
+    def keys(self) -> list[str]:
+        return sorted(self._catalogue)
+
+
+@lru_cache(maxsize=None)
+def strings(language: str = "en") -> Strings:
+    with open(_DIR / f"{language}.yaml", encoding="utf-8") as stream:
+        catalogue = yaml.safe_load(stream)  # our own file, not contributors'
+    if not isinstance(catalogue, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in catalogue.items()):
+        raise ValueError(f"{language}.yaml must map keys to strings")
+    return Strings(catalogue, language)

@@ -1,0 +1,205 @@
+"""One page per model: metadata, radar, every result with its origin, disputes, runs and spot-checks."""
+
+from __future__ import annotations
+
+from builder.board import Board, Model, Run, Score
+from builder.render import charts, escape
+from builder.render.html import (
+    definition_table, fixed, marker, params, rank_cell, raw, run_anchor, score_cell, source_cell, table, weights_label,
+)
+from builder.render.context import Context
+from builder.render.i18n import Strings
+from builder.render.urls import Urls
+
+
+def _meta(model: Model, board: Board, t: Strings, urls: Urls, here: str) -> str:
+    rows = [
+        (t("meta.id"), escape.text(model.id)),
+        (t("meta.organisation"), escape.text(model.organisation)),
+        (t("meta.type"), escape.text(t("type." + model.model_type))),
+        (t("meta.weights"), escape.text(weights_label(model, t))),
+        (t("meta.license"), escape.text(model.license)),
+        (t("meta.released"), escape.text(model.release_date)),
+    ]
+    if model.parameters is not None:
+        text = t("meta.params_value", total=params(model.parameters))
+        if model.active_parameters is not None:
+            text = t("meta.params_moe", total=params(model.parameters), active=params(model.active_parameters))
+        rows.append((t("meta.parameters"), escape.text(text)))
+    if model.architecture:
+        rows.append((t("meta.architecture"), escape.text(model.architecture)))
+    if model.base_model:
+        try:
+            board.model(model.base_model)
+            known = True
+        except KeyError:
+            known = False
+        if known:
+            rows.append((t("meta.base_model"), f'<a href="{escape.attr(urls.href(urls.model(model.base_model), here))}">{escape.text(model.base_model)}</a>'))
+        else:
+            rows.append((t("meta.base_model"), escape.text(model.base_model)))
+    if model.revision:
+        rows.append((t("meta.revision"), f"<code>{escape.text(model.revision)}</code>"))
+    if model.languages:
+        rows.append((t("meta.languages"), escape.text(", ".join(model.languages))))
+    if model.open_weights:
+        rows.append((t("meta.hub"), escape.link(f"https://huggingface.co/{model.id}", f"huggingface.co/{model.id}")))
+    if model.links:
+        rows.append((t("meta.links"), " · ".join(escape.link(u, label) for label, u in model.links)))
+    rows.append((t("meta.record"), f"<code>{escape.text(model.record_path)}</code>"))
+    return definition_table(rows)
+
+
+def _radar(model: Model, ctx: Context) -> str:
+    board, t = ctx.board, ctx.t
+    names = ctx.category_names
+    labels = [names[c] for c in board.categories]
+    if len(labels) < 3:
+        return ""
+    series = [(t("radar.this", name=model.name), "rb-this", [c.value for c in model.categories])]
+    leader = ctx.leader
+    if leader is not None and leader.id != model.id:
+        series.append((t("radar.leader", name=leader.name), "rb-leader", [c.value for c in leader.categories]))
+    best = ctx.best
+    series.append((t("radar.best"), "rb-best", best))
+    description = t("radar.desc", name=model.name) + " " + "; ".join(
+        f"{label}: {fixed(c.value)} ({t('radar.best_short')} {fixed(b)})" for label, c, b in zip(labels, model.categories, best)
+    )
+    svg = charts.radar("rb-radar", labels, series, title=t("radar.title", name=model.name), description=description)
+    return f'<figure class="rb-figure rb-radar">{svg}<figcaption>{escape.text(t("radar.caption"))}</figcaption></figure>'
+
+
+def _standing(model: Model, ctx: Context, here: str) -> str:
+    board, t, urls = ctx.board, ctx.t, ctx.urls
+    names = ctx.category_names
+    total = len(board.benchmarks)
+    if model.average is None or model.rank is None:
+        head = f'<p>{escape.text(t("model.unranked"))}</p>'
+    else:
+        head = (f'<p class="rb-standing">{escape.text(t("model.rank"))} {rank_cell(model.rank.best, model.rank.worst, t)} · '
+                f'{escape.text(t("model.average"))} <b>{fixed(model.average)}</b> <span class="rb-se">± {fixed(model.average_stderr)}</span> · '
+                f'{escape.text(t("model.coverage", covered=model.covered, total=total))}</p>')
+    rows = []
+    for c in model.categories:
+        entry = ctx.entries[c.category_id].get(model.id)
+        rows.append([
+            f'<a href="{escape.attr(urls.href(urls.category(c.category_id), here))}">{escape.text(names[c.category_id])}</a>',
+            f"{fixed(c.value)} <span class=\"rb-se\">± {fixed(c.stderr)}</span>" if c.covered else "–",
+            f"{c.covered}/{c.total}",
+            rank_cell(entry.rank.best, entry.rank.worst, t) if entry else "–",
+        ])
+    return head + table([t("col.category"), t("col.normalised"), t("col.coverage"), t("col.rank")], rows)
+
+
+def _results(model: Model, board: Board, t: Strings, urls: Urls, here: str) -> str:
+    rows = []
+    scores = board.scores_of(model.id)
+    order = {b.id: i for i, b in enumerate(board.registry.benchmarks)}
+    for score in sorted(scores, key=lambda s: (order.get(s.benchmark_id, 0), not s.counts, s.run_path)):
+        benchmark = board.registry.benchmark(score.benchmark_id)
+        assert benchmark is not None
+        run = board.run(score.run_path)
+        name = f'<a href="{escape.attr(urls.href(urls.benchmark(benchmark.id), here))}">{escape.text(benchmark.name)}</a>'
+        if score.counts:
+            name = f'<span id="bench-{escape.attr(benchmark.id)}"></span>' + name
+        counted = escape.text(t("model.counts")) if score.counts else escape.text(t(_why_not(score, run)))
+        rows.append([
+            name,
+            f'<a class="rb-num" href="#{escape.attr(run_anchor(run.path))}">{raw(score.value)}</a>{marker(score.status, score.disputed, t)}',
+            f"{fixed(score.stderr)}" + (f' <span class="rb-est" title="{escape.attr(t("model.stderr_estimated"))}">*</span>' if score.stderr_estimated else ""),
+            escape.text("?" if score.n_shot is None else str(score.n_shot)),
+            escape.text(score.metric or benchmark.metric) + (f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""),
+            source_cell(run, t),
+            counted,
+        ])
+    headers = [t("col.benchmark"), t("col.score"), t("col.stderr"), t("col.n_shot"), t("col.metric"), t("col.source"), t("col.counted")]
+    return table(headers, rows, css="rb-table rb-results")
+
+
+def _why_not(score: Score, run: Run) -> str:
+    if run.status == "failed":
+        return "model.not_counted_failed"
+    if run.partial:
+        return "model.not_counted_partial"
+    return "model.not_counted"
+
+
+def _disputes(model: Model, board: Board, t: Strings) -> str:
+    if not model.disputed:
+        return ""
+    parts = [f'<h2 id="disputes">{escape.text(t("model.disputes"))}</h2><p>{escape.text(t("model.disputes_intro"))}</p>']
+    for benchmark_id in model.disputed:
+        benchmark = board.registry.benchmark(benchmark_id)
+        assert benchmark is not None
+        scores = [s for s in board.scores_of(model.id) if s.benchmark_id == benchmark_id]
+        heads = "".join(f"<th>{source_cell(board.run(s.run_path), t)}</th>" for s in scores)
+        values = "".join(f'<td class="rb-n"><b>{raw(s.value)}</b>{marker(s.status, s.disputed, t)}</td>' for s in scores)
+        shots = "".join(f'<td>{escape.text("?" if s.n_shot is None else s.n_shot)}</td>' for s in scores)
+        notes = "".join(f"<td>{escape.text(s.setting_note or '')}</td>" for s in scores)
+        parts.append(
+            f'<h3>{escape.text(benchmark.name)}</h3><div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-dispute">'
+            f'<thead><tr><th></th>{heads}</tr></thead><tbody>'
+            f'<tr><th scope="row">{escape.text(t("col.score"))}</th>{values}</tr>'
+            f'<tr><th scope="row">{escape.text(t("col.n_shot"))}</th>{shots}</tr>'
+            f'<tr><th scope="row">{escape.text(t("col.setting"))}</th>{notes}</tr></tbody></table></div>'
+        )
+    return "".join(parts)
+
+
+def _run_section(run: Run, board: Board, t: Strings) -> str:
+    status = t("status." + run.status)
+    if run.source:
+        title = run.source.title
+        rows = [
+            (t("run.source"), escape.link(run.source.url, run.source.title)),
+            (t("run.publisher"), escape.text(run.source.publisher)),
+            (t("run.locator"), escape.text(run.source.locator)),
+        ]
+        if run.source.published_on:
+            rows.append((t("run.published_on"), escape.text(run.source.published_on)))
+    else:
+        title = t("run.submitted_title", user=run.submitted_by, date=run.submitted_on)
+        rows = []
+    rows.append((t("run.added"), escape.text(t("run.added_value", user=run.submitted_by, date=run.submitted_on))))
+    if run.harness:
+        rows.append((t("run.harness"), escape.text(run.harness + (f" {run.harness_version}" if run.harness_version else ""))))
+    if run.evidence_path:
+        rows.append((t("run.evidence"), f"<code>{escape.text(run.evidence_path)}</code>"))
+    if run.partial:
+        rows.append((t("run.partial"), escape.text(t("run.partial_value"))))
+    rows.append((t("run.file"), f"<code>{escape.text(run.path)}</code>"))
+    parts = [f'<section class="rb-run" id="{escape.attr(run_anchor(run.path))}"><h3>{escape.text(title)} {marker(run.status, False, t, status)}</h3>',
+             definition_table(rows)]
+    if run.command:
+        parts.append(f'<p>{escape.text(t("run.command"))}</p><pre class="rb-command"><code>{escape.text(run.command)}</code></pre>')
+    if run.notes:
+        parts.append(f'<p class="rb-notes">{escape.text(run.notes)}</p>')
+    if run.kind == "submitted":
+        if run.verdicts:
+            items = "".join(
+                f'<li><span class="rb-verdict rb-verdict-{escape.attr(v.verdict)}">{escape.text(t("verdict." + v.verdict))}</span> '
+                f'{escape.text(v.checked_on)}: {escape.text(v.summary)} <code>{escape.text(v.path)}</code></li>'
+                for v in run.verdicts
+            )
+            parts.append(f'<p>{escape.text(t("run.spotchecks"))}</p><ul class="rb-verdicts">{items}</ul>')
+        else:
+            parts.append(f'<p>{escape.text(t("run.not_checked"))}</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def model_page(model: Model, ctx: Context) -> str:
+    board, t, urls = ctx.board, ctx.t, ctx.urls
+    here = urls.model(model.id)
+    runs = ctx.runs_by_model.get(model.id, [])
+    download = escape.attr(urls.href(urls.model_json(model.id), here))
+    return (
+        f'<h1>{escape.text(model.name)}</h1>'
+        f'<p class="rb-sub">{escape.text(model.organisation)} · {escape.text(weights_label(model, t))} · {escape.text(t("type." + model.model_type))}</p>'
+        f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx)}</div>'
+        f'<h2 id="standing">{escape.text(t("model.standing"))}</h2>{_standing(model, ctx, here)}'
+        f'<h2 id="results">{escape.text(t("model.results"))}</h2><p>{escape.text(t("model.results_intro"))}</p>{_results(model, board, t, urls, here)}'
+        + _disputes(model, board, t)
+        + f'<h2 id="runs">{escape.text(t("model.runs"))}</h2>' + "".join(_run_section(r, board, t) for r in runs)
+        + f'<p class="rb-download"><a href="{download}">{escape.text(t("model.download"))}</a></p>'
+    )

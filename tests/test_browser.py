@@ -1,0 +1,208 @@
+"""The built fixture site in headless Chromium (Debian's, driven by Playwright), served on 127.0.0.1.
+
+Sorts, filters, searches, shows a benchmark column, opens a model page and sees its radar
+chart; fails on any console error, any script dialog, or any request outside localhost.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "site_fixture"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("browser") / "site"
+    result = CliRunner().invoke(cli, ["build", "--root", str(FIXTURE), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    process = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(site)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        port = re.search(r"port (\d+)", line)
+        assert port, line
+        yield f"http://127.0.0.1:{port.group(1)}"
+    finally:
+        process.terminate()
+        process.wait()
+        process.stdout.close()  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page that records console errors, uncaught exceptions, dialogs and every request."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def outside(self, base: str) -> list[str]:
+        return [u for u in self.requests if not (u.startswith(base + "/") or u == base or u.startswith("data:"))]
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Watched(page)
+    context.close()
+
+
+def _names(page: Page) -> list[str]:
+    return page.locator("#rb-board tbody td.rb-c-model").all_inner_texts()
+
+
+def test_the_home_page_sorts_filters_searches_and_opens_a_model_page(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/")
+    page.wait_for_selector("#rb-controls:not([hidden])")
+    assert _names(page)[:2] == ["Vendor API Model", "Beta-70B"]
+    assert len(_names(page)) == 6
+
+    page.click('th[data-key="avg"]')  # highest first
+    assert _names(page)[0] == "Vendor API Model"
+    page.click('th[data-key="avg"]')  # then lowest first
+    assert _names(page)[0].startswith("<img src=x")
+    assert page.get_attribute('th[data-key="avg"]', "aria-sort") == "ascending"
+    page.click('th[data-key="params"]')
+    assert _names(page)[:2] == ["Beta-70B", "Alpha-7B-Chat"] or _names(page)[:2] == ["Beta-70B", "Alpha-7B"]
+    assert _names(page)[-1] == "Vendor API Model"  # no parameter count: last either way
+    page.click('th[data-key="rank"]')
+
+    page.select_option("#rb-open", "0")
+    assert _names(page) == ["Vendor API Model"]
+    page.select_option("#rb-open", "")
+    page.fill("#rb-pmax", "10")
+    assert _names(page) == ["Alpha-7B-Chat", "Alpha-7B", "Sparse-1B", page.locator("#rb-board tbody td.rb-c-model").last.inner_text()]
+    assert len(_names(page)) == 4
+    page.fill("#rb-pmax", "")
+    page.select_option("#rb-org", "Acme")
+    assert _names(page) == ["Alpha-7B-Chat", "Alpha-7B"]
+    page.select_option("#rb-org", "")
+    page.select_option("#rb-type", "fine-tuned")
+    assert _names(page) == ["Sparse-1B"]
+    page.select_option("#rb-type", "")
+    page.select_option("#rb-license", "apache-2.0")
+    assert _names(page) == ["Alpha-7B-Chat", "Alpha-7B"]
+    page.select_option("#rb-license", "")
+    page.fill("#rb-search", "beta-labs")
+    assert _names(page) == ["Beta-70B"]
+    page.fill("#rb-search", "nothing like this")
+    assert _names(page) == [] and page.inner_text("#rb-status") == "No model matches these filters."
+    page.fill("#rb-search", "")
+    assert page.inner_text("#rb-status") == "Showing 1–6 of 6 models"
+
+    page.click("details.rb-columns summary")
+    page.check('input[data-bench="gsm8k"]')
+    page.wait_for_selector('th[data-key="bench:gsm8k"]')
+    cell = page.locator("#rb-board tbody tr").nth(1).locator("td.rb-bench")
+    assert cell.inner_text().startswith("74.22")
+    assert cell.locator(".rb-verified").count() == 1
+    assert cell.locator("a").get_attribute("title") == "Submitted by carol on 2024-06-01"
+    page.click('th[data-key="bench:gsm8k"]')
+    assert _names(page)[0] == "Sparse-1B"
+
+    page.fill("#rb-search", "alpha-7b")
+    page.click("text=Alpha-7B-Chat")
+    page.wait_for_url(re.compile(r"/models/acme/Alpha-7B-Chat/$"))
+    radar = page.locator("svg#rb-radar")
+    assert radar.is_visible()
+    assert radar.locator("polygon.rb-this").count() == 1
+    assert page.locator("h1").first.inner_text() == "Alpha-7B-Chat"
+
+    assert watched.errors == []
+    assert watched.dialogs == []
+    assert watched.outside(server) == []
+
+
+def test_a_benchmark_cell_leads_to_its_origin(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/models/acme/Alpha-7B/")
+    page.click("#bench-arc_challenge ~ a")  # the benchmark link of the counted ARC-Challenge row
+    page.wait_for_url(re.compile(r"/benchmarks/arc_challenge/$"))
+    page.goto(server + "/models/acme/Alpha-7B/")
+    page.locator('a.rb-num[href="#run-seeds-beta-comparison"]').first.click()
+    assert page.evaluate("location.hash") == "#run-seeds-beta-comparison"
+    assert page.locator("#run-seeds-beta-comparison a[href='https://example.org/beta-report.pdf']").count() == 1
+    assert watched.errors == [] and watched.outside(server) == []
+
+
+def test_the_hostile_model_page_runs_no_script(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/models/evil/X-1/")
+    page.wait_for_load_state("load")
+    page.mouse.move(300, 300)
+    for link in page.locator("a").all()[:80]:
+        link.hover(timeout=1000, trial=False) if link.is_visible() else None
+    assert watched.dialogs == []
+    assert page.locator("h1").first.inner_text() == "<img src=x onerror=alert(1)> | X-1 *bold* [link](javascript:alert(2))"
+    assert watched.errors == [] and watched.outside(server) == []
+
+
+def test_the_site_search_finds_model_pages(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/about/")
+    page.click(".md-search__input")
+    page.keyboard.type("Beta-70B", delay=20)
+    page.wait_for_selector(".md-search-result__item")
+    results = page.locator(".md-search-result__item").all_inner_texts()
+    assert any("Beta-70B" in r for r in results)
+    assert watched.errors == [] and watched.outside(server) == []
+
+
+def test_the_table_reads_the_same_without_javascript(server: str, browser: Browser) -> None:
+    rows = []
+    for enabled in (False, True):
+        context = browser.new_context(java_script_enabled=enabled)
+        page = context.new_page()
+        page.goto(server + "/")
+        if enabled:
+            page.wait_for_selector("#rb-controls:not([hidden])")
+        rows.append(page.locator("#rb-board tbody tr").all_inner_texts())
+        context.close()
+    assert len(rows[0]) == 6
+    assert rows[0] == rows[1]
+
+
+def test_the_charts_page_shows_svg_charts_without_javascript(server: str, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/charts/")
+    assert page.locator("svg.rb-chart").count() == 5
+    assert page.locator("svg#rb-params").bounding_box()["height"] > 100  # type: ignore[index]
+    assert page.locator("svg#rb-params polyline.rb-frontier").count() == 1
+    context.close()

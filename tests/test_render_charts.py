@@ -1,0 +1,79 @@
+"""SVG charts: shapes, frontier, text alternatives, escaping, stable output."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from builder.render import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _tree(svg: str) -> ET.Element:
+    # Inline SVG in HTML needs no namespace; give it one to parse it as XML.
+    return ET.fromstring(svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+
+
+def _points() -> list[charts.Point]:
+    return [
+        charts.Point(7.0, 50.0, "A-7B", "models/a/7b/"),
+        charts.Point(70.0, 60.0, "B-70B", "models/b/70b/"),
+        charts.Point(8.0, 45.0, "C-8B", None, "api"),
+        charts.Point(1.5, 30.0, "D-1.5B", None),
+        charts.Point(72.0, 80.0, "E-72B", None),
+    ]
+
+
+def test_the_pareto_frontier_keeps_the_best_score_for_each_size() -> None:
+    assert [p.label for p in charts.pareto_frontier(_points())] == ["D-1.5B", "A-7B", "B-70B", "E-72B"]
+
+
+def test_the_parameter_chart_has_a_title_a_description_a_dot_per_model_and_a_frontier() -> None:
+    svg = charts.scatter_vs_parameters("c1", _points(), title="Score vs size", description="Five models.", x_label="Params",
+                                       y_label="Average", value_text="{x:g} B, {y:.2f}", legend=[("rb-dot rb-open", "Open")])
+    root = _tree(svg)
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-t c1-d"
+    assert root.find(f"{SVG}title").text == "Score vs size"  # type: ignore[union-attr]
+    assert root.find(f"{SVG}desc").text == "Five models."  # type: ignore[union-attr]
+    circles = root.findall(f".//{SVG}circle")
+    assert len(circles) == 5
+    assert [c.find(f"{SVG}title").text for c in circles][:2] == ["A-7B: 7 B, 50.00", "B-70B: 70 B, 60.00"]  # type: ignore[union-attr]
+    assert len(root.findall(f".//{SVG}a")) == 2
+    frontier = root.find(f".//{SVG}polyline")
+    assert frontier is not None and frontier.get("class") == "rb-frontier"
+    assert len(frontier.get("points", "").split()) == 2 * 4 - 1  # a step line through four points
+
+
+def test_chart_labels_are_escaped() -> None:
+    evil = [charts.Point(1.0, 10.0, '<script>alert(1)</script>"', 'x" onload="alert(2)')]
+    svg = charts.scatter_vs_parameters("c2", evil, title="<t>", description="&", x_label="x", y_label="y", value_text="{y}", legend=[])
+    assert "<script>" not in svg and 'onload="' not in svg
+    root = _tree(svg)
+    assert root.find(f".//{SVG}a").get("href") == 'x" onload="alert(2)'  # type: ignore[union-attr]
+
+
+def test_the_radar_draws_one_polygon_per_series_and_needs_three_axes() -> None:
+    svg = charts.radar("r", ["K", "R", "M"], [("this", "rb-this", [50, 60, 70]), ("best", "rb-best", [90, 80, 70])], title="T", description="D")
+    root = _tree(svg)
+    assert len(root.findall(f".//{SVG}polygon[@class='rb-series rb-this']")) == 1
+    assert len(root.findall(f".//{SVG}polygon[@class='rb-series rb-best']")) == 1
+    assert charts.radar("r", ["K", "M"], [("this", "rb-this", [50, 60])], title="T", description="D") == ""
+
+
+def test_bars_are_as_long_as_their_values() -> None:
+    svg = charts.bars("b", [("A", 50.0, None), ("B", 25.0, "x/")], title="T", description="D")
+    widths = [float(r.get("width", 0)) for r in _tree(svg).findall(f".//{SVG}rect")]
+    assert widths[0] == 2 * widths[1] > 0
+
+
+def test_the_date_chart_places_points_by_date() -> None:
+    svg = charts.scatter_vs_date("d", [("2024-01-01", 50.0, "A", None, "open"), ("2024-07-01", 60.0, "B", None, "api")],
+                                 title="T", description="D", x_label="date", y_label="avg", value_text="released {x}, {y:.1f}", legend=[])
+    circles = _tree(svg).findall(f".//{SVG}circle")
+    assert float(circles[0].get("cx", 0)) < float(circles[1].get("cx", 0))
+    assert circles[1].find(f"{SVG}title").text == "B: released 2024-07-01, 60.0"  # type: ignore[union-attr]
+
+
+def test_charts_are_byte_stable() -> None:
+    make = lambda: charts.scatter_vs_parameters("c", _points(), title="t", description="d", x_label="x", y_label="y", value_text="{y}", legend=[])  # noqa: E731
+    assert make() == make()

@@ -1,0 +1,168 @@
+"""Real MkDocs builds (no mocks): the fixture board, the repository's own data, plain `mkdocs build`,
+byte-identical rebuilds, refusal of invalid data, and no request outside the site."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from builder.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "site_fixture"
+
+
+def _build(root: Path, site: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("fixture") / "site"
+    _build(FIXTURE, site)
+    return site
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_the_fixture_board_builds_every_page_and_download(fixture_site: Path) -> None:
+    for path in ["index.html", "models/acme/Alpha-7B/index.html", "models/evil/X-1/index.html", "benchmarks/mmlu/index.html",
+                 "categories/math/index.html", "categories/index.html", "benchmarks/index.html", "charts/index.html",
+                 "methodology/index.html", "downloads/index.html", "api/leaderboard.csv", "api/leaderboard.json",
+                 "api/models/acme/Alpha-7B.json", "api/benchmark-columns.json", "assets/reproboard/board.js"]:
+        assert (fixture_site / path).is_file(), path
+    home = (fixture_site / "index.html").read_text()
+    assert '<script type="application/json" id="rb-board-data">' in home and "assets/reproboard/board.js" in home
+    assert "<title>Leaderboard - ReproBoard</title>" in home
+
+
+def test_model_pages_are_found_by_search_but_not_listed_in_the_navigation(fixture_site: Path) -> None:
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text())
+    locations = {doc["location"] for doc in index["docs"]}
+    assert {"models/acme/Alpha-7B/", "models/beta-labs/Beta-70B/"} <= locations
+    about = (fixture_site / "about" / "index.html").read_text()
+    nav = about.split('<nav class="md-nav md-nav--primary"')[1].split("</nav>")[0]
+    assert "models/" not in nav and "Charts" in nav
+
+
+def test_the_hostile_names_are_escaped_in_titles_and_search(fixture_site: Path) -> None:
+    page = (fixture_site / "models" / "evil" / "X-1" / "index.html").read_text()
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page and "<script>alert" not in page
+    index = (fixture_site / "search" / "search_index.json").read_text()
+    assert "<img src=x" not in index and "<script>" not in index
+
+
+_FETCHED = [
+    re.compile(r"""<(?:script|img|iframe|source|video|audio|embed|input)\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//""", re.I),
+    re.compile(r"""<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//""", re.I),
+    re.compile(r"""url\(\s*["']?\s*(?:https?:)?//""", re.I),
+    re.compile(r"""@import\s+["']?\s*(?:https?:)?//""", re.I),
+]
+
+
+def _fetched_urls(site: Path) -> list[str]:
+    found = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix in (".html", ".css") and path.is_file():
+            text = path.read_text(errors="replace")
+            found += [f"{path.relative_to(site)}: {m.group(0)}" for pattern in _FETCHED for m in pattern.finditer(text)]
+    return found
+
+
+def test_no_page_makes_the_browser_fetch_anything_outside_the_site(fixture_site: Path) -> None:
+    assert _fetched_urls(fixture_site) == []
+    assert "fonts.googleapis.com" not in (fixture_site / "index.html").read_text()
+
+
+def test_the_external_url_check_catches_what_it_should(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text('<img src="https://x.org/a.png"><link rel="stylesheet" href="//cdn.org/x.css"><a href="https://fine.org">ok</a>')
+    (tmp_path / "b.css").write_text("body { background: url('http://x.org/b.png') }")
+    assert len(_fetched_urls(tmp_path)) == 3
+
+
+def test_two_builds_of_the_same_data_are_byte_identical(tmp_path: Path, fixture_site: Path) -> None:
+    second = tmp_path / "again"
+    _build(FIXTURE, second)
+    first_files, second_files = _files(fixture_site), _files(second)
+    assert sorted(first_files) == sorted(second_files)
+    assert [p for p in first_files if first_files[p] != second_files[p]] == []
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    run = root / "seeds" / "acme" / "Alpha-7B" / "acme-report.yaml"
+    run.write_text(run.read_text().replace("value: 62.0", "value: n/a"))
+    return root
+
+
+def test_invalid_data_is_refused_with_validates_messages_and_the_previous_site_is_kept(tmp_path: Path) -> None:
+    root = _broken_copy(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the previous good site")
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "seeds/acme/Alpha-7B/acme-report.yaml:15: $.scores.mmlu.value: 'n/a' is not a number" in result.output
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text() == "the previous good site"
+    assert [p.name for p in tmp_path.iterdir() if ".building-" in p.name] == []
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml's `!relative $config_dir` is the repository, wherever the copy goes."""
+
+
+_ConfigLoader.add_constructor("!relative", lambda loader, node: str(REPO))
+
+
+def _plain_config(tmp_path: Path, data_root: Path) -> Path:
+    config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=_ConfigLoader)  # noqa: S506 - our own file
+    config["docs_dir"] = str(REPO / "docs")
+    config["site_dir"] = str(tmp_path / "plain-site")
+    config["plugins"] = ["search", {"reproboard": {"data_root": str(data_root)}}]
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_plain_mkdocs_build_renders_the_board(tmp_path: Path, fixture_site: Path) -> None:
+    config = _plain_config(tmp_path, FIXTURE)
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    plain = _files(tmp_path / "plain-site")
+    assert plain["index.html"] == _files(fixture_site)["index.html"]
+    assert "models/acme/Alpha-7B/index.html" in plain
+
+
+def test_plain_mkdocs_build_refuses_invalid_data_with_the_same_messages(tmp_path: Path) -> None:
+    config = _plain_config(tmp_path, _broken_copy(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "seeds/acme/Alpha-7B/acme-report.yaml:15: $.scores.mmlu.value: 'n/a' is not a number" in done.stderr
+    assert not (tmp_path / "plain-site").exists()
+
+
+def test_the_repositorys_own_data_builds(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(REPO, site)
+    home = (site / "index.html").read_text()
+    rows = home.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows >= 5
+    assert _fetched_urls(site) == []
+    board = json.loads((site / "api" / "leaderboard.json").read_text())
+    assert len(board["models"]) >= 5 and all((site / m["page"] / "index.html").is_file() for m in board["models"])
