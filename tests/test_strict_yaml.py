@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.strict_yaml import YamlError, hidden_character, parse, parse_bytes
+from builder.strict_yaml import PurePythonParser, YamlError, hidden_character, parse, parse_bytes
 
 
 @pytest.mark.parametrize(
@@ -106,3 +106,13 @@ def test_a_byte_order_mark_is_allowed() -> None:
 def test_hidden_characters_are_named() -> None:
     assert hidden_character("meta\u202ellama") == "U+202E"
     assert hidden_character("深度求索 DeepSeek") is None
+
+
+def test_the_pure_python_parser_gives_the_same_values_and_lines() -> None:
+    text = "a: 1\nb:\n  - x: '2'\n    y: [3, 4.5, no]\nc: 2024-06-07\n"
+    fast, slow = parse(text), parse(text, parser=PurePythonParser)
+    assert (fast.data, fast.lines, fast.plain_texts) == (slow.data, slow.lines, slow.plain_texts)
+    with pytest.raises(YamlError, match="duplicate key 'a' \\(first on line 1\\)"):
+        parse("a: 1\na: 2\n", parser=PurePythonParser)
+    with pytest.raises(YamlError, match="anchors"):
+        parse("a: &x 1\n", parser=PurePythonParser)
