@@ -212,25 +212,27 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     verdicts = _verdicts(parsed)
     records = {doc.data["id"]: doc for doc in parsed if doc.file.kind is Kind.MODEL}
     runs = sorted((_run(doc, verdicts.get(doc.file.path, ())) for doc in parsed if doc.file.kind is Kind.RUN), key=lambda r: r.path)
-    raw_by_pair: dict[tuple[str, str], list[_Raw]] = {}
+    raw_by_model: dict[str, dict[str, list[_Raw]]] = {}
     run_data = {doc.file.path: doc.data for doc in parsed if doc.file.kind is Kind.RUN}
     bench_by_id = {b.id: b for b in registry.benchmarks}
     for run in runs:
         for benchmark_id, data in run_data[run.path]["scores"].items():
             benchmark = bench_by_id.get(benchmark_id)
             if benchmark is not None and run.model_id in records:
-                raw_by_pair.setdefault((run.model_id, benchmark_id), []).append(_Raw(run, benchmark, data))
+                raw_by_model.setdefault(run.model_id, {}).setdefault(benchmark_id, []).append(_Raw(run, benchmark, data))
 
-    scores: list[Score] = []
-    for (model_id, _), raws in sorted(raw_by_pair.items()):
-        if len(raws) > 1:
-            raws.sort(key=lambda r: r.run.path)
-        counted = _counted_index(raws, records[model_id].data["organisation"])
-        disputed = _disputed(raws)
-        made = [_score(r, i == counted, disputed) for i, r in enumerate(raws)]
-        if len(made) > 1:
-            made.sort(key=lambda s: (not s.counts, s.run_path))
-        scores.extend(made)
+    scores: list[Score] = []  # ordered by (model id, benchmark id)
+    for model_id in sorted(raw_by_model):
+        organisation = records[model_id].data["organisation"]
+        by_benchmark = raw_by_model[model_id]
+        for benchmark_id in sorted(by_benchmark):
+            raws = by_benchmark[benchmark_id]  # already in path order: runs are sorted
+            counted = _counted_index(raws, organisation)
+            disputed = _disputed(raws)
+            made = [_score(r, i == counted, disputed) for i, r in enumerate(raws)]
+            if len(made) > 1:
+                made.sort(key=lambda s: (not s.counts, s.run_path))
+            scores.extend(made)
 
     counted_scores = {(s.model_id, s.benchmark_id): s for s in scores if s.counts}
     on_board = {b for _, b in counted_scores}
@@ -268,9 +270,10 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
                 rows.append((m.id, c.value, c.stderr, c.value, c.stderr))
         rankings[category_id] = _ranking(category_id, rows)
     rows_by_benchmark: dict[str, list[tuple[str, float, float, float, float]]] = {b: [] for b in benchmarks}
-    for (model_id, benchmark_id), s in sorted(counted_scores.items()):
-        benchmark = bench_by_id[benchmark_id]
-        rows_by_benchmark[benchmark_id].append((model_id, s.value, s.stderr, _oriented(s.value, benchmark)[0], s.stderr))
+    for s in scores:  # in (model id, benchmark id) order
+        if s.counts:
+            benchmark = bench_by_id[s.benchmark_id]
+            rows_by_benchmark[s.benchmark_id].append((s.model_id, s.value, s.stderr, _oriented(s.value, benchmark)[0], s.stderr))
     for benchmark_id in benchmarks:
         rankings[benchmark_id] = _ranking(benchmark_id, rows_by_benchmark[benchmark_id])
 
