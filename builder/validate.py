@@ -139,11 +139,11 @@ def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | 
         if file_parsed:
             parsed.append(file_parsed)
     problems.extend(cross_file_problems(root, parsed, files))
+    failed = {p.path for p in problems if p.severity is Severity.ERROR}
+    clean = [p for p in parsed if p.file.path not in failed]
     if selected is not None:
         problems = [p for p in problems if any(_inside(p.path, s) for s in selected)]
     problems.sort(key=lambda p: (p.path, p.line, p.json_path, p.message))
-    failed = {p.path for p in problems if p.severity is Severity.ERROR}
-    clean = [p for p in parsed if p.file.path not in failed]
     return Report(problems, len(files) + 1 if selected is None else _count_selected(files, selected), clean, registry)
 
 
