@@ -22,13 +22,15 @@ install-test: $(BIN)/python
 	$(PIP) install --quiet "torch==2.13.0"
 	$(PIP) install --quiet -e ".[test,spotcheck]"
 
-# The browser tests drive Debian's Chromium; installing it needs root (CI runs as root).
+# The browser tests drive Debian's Chromium, and the Chinese pages need CJK fonts;
+# installing them needs root (CI runs as root).
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 browser:
-	@if ! command -v chromium >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else \
-	    echo "chromium is not installed: run 'sudo apt-get install chromium chromium-driver' for the browser tests"; \
+	    echo "run 'sudo apt-get install $(BROWSER_PACKAGES)' for the browser tests"; \
 	  fi; \
 	fi
 

@@ -1,6 +1,6 @@
 """How fast `reproboard build` renders a big board, and how heavy and quick the result is.
 
-    python bench/bench_build.py [--models 5000] [--benchmarks 40] [--keep DIR] [--no-browser]
+    python bench/bench_build.py [--models 5000] [--benchmarks 40] [--keep DIR] [--no-browser] [--no-single]
 
 Writes a synthetic repository (bench/synthetic.py: N models x M benchmarks, one reported
 run per model), builds the site with the repository's mkdocs.yml in a fresh process, and
@@ -12,7 +12,10 @@ prints:
 - the home page's transfer size, gzip-compressed: the HTML alone, and the HTML with every
   stylesheet and script it loads;
 - in headless Chromium (Debian's, driven by Playwright): time to sort the leaderboard by a
-  column and to filter it by a search, each including the DOM update and layout.
+  column and to filter it by a search, each including the DOM update and layout;
+- the bilingual build (the repository's mkdocs.yml: English and Chinese) against the same
+  site in English only (mkdocs.yml without the i18n plugin), unless `--no-single`: the
+  second language must cost at most half of the first (bilingual <= 1.5x single).
 
 Targets on a 2-core machine: build under 60 s, the builder's stages at most 15 % of it,
 home page at most 400 KB compressed, sort or filter under 100 ms.
@@ -48,10 +51,19 @@ print(json.dumps({"timings": result.timings, "pages": result.pages, "models": re
 """
 
 
-def build(corpus: Path, site: Path) -> dict:
+def single_language_config() -> Path:
+    """mkdocs.yml without the i18n plugin: the English site alone. Written beside mkdocs.yml (its paths are relative)."""
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    start, end = text.index("\n  - i18n:\n"), text.index("\n  - reproboard:")
+    path = REPO / ".bench-mkdocs-single.yml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    return path
+
+
+def build(corpus: Path, site: Path, config: Path = REPO / "mkdocs.yml") -> dict:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(REPO / "mkdocs.yml"), str(site)],
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(config), str(site)],
                           capture_output=True, text=True, env=env, cwd=REPO)
     wall = time.perf_counter() - started
     if done.returncode:
@@ -121,6 +133,7 @@ def main() -> None:
     parser.add_argument("--benchmarks", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="Keep the corpus and the site in this folder.")
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-single", action="store_true", help="Skip the English-only build that the bilingual one is compared with.")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="rb-bench-build-"))
     corpus, site = work / "corpus", work / "site"
@@ -137,6 +150,16 @@ def main() -> None:
           f"(validate {t['validate']:.1f} s, aggregate {t['aggregate']:.1f} s, render {t['render']:.1f} s)")
     print(f"  MkDocs and the theme: {t['mkdocs']:.1f} s")
     print(f"peak memory: {figures['peak_mb']:.0f} MB")
+    if not args.no_single:
+        config = single_language_config()
+        try:
+            single = build(corpus, work / "site-single", config)
+        finally:
+            config.unlink()
+        s = single["timings"]
+        print(f"English only: {s['total']:.1f} s ({single['pages']} pages; render {s['render']:.1f} s, MkDocs {s['mkdocs']:.1f} s, "
+              f"{single['peak_mb']:.0f} MB); bilingual / English only = {t['total'] / s['total']:.2f} (target <= 1.5)")
+        shutil.rmtree(work / "site-single", ignore_errors=True)
     print(f"home page, gzip: {page / 1024:.0f} KB HTML; {transfer / 1024:.0f} KB with its {len(assets)} stylesheets and scripts")
     columns = site / "api" / "benchmark-columns.json"
     print(f"  benchmark columns (fetched when first shown): {compressed(columns) / 1024:.0f} KB gzip")

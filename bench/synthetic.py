@@ -24,12 +24,14 @@ def _write(path: Path, text: str) -> None:
 def registry_yaml(benchmarks: int) -> str:
     lines = ["schema_version: 1", "categories:"]
     for category in CATEGORIES:
-        lines += [f"  - id: {category}", f"    name: {category.title()}", f"    description: Synthetic {category} benchmarks."]
+        lines += [f"  - id: {category}", f"    name: {category.title()}", f"    name_zh: 合成类别 {category}",
+                  f"    description: Synthetic {category} benchmarks.", f"    description_zh: 合成的 {category} 基准。"]
     lines.append("benchmarks:")
     for index in range(benchmarks):
         lines += [
             f"  - id: bench{index:03d}",
             f"    name: Bench {index:03d}",
+            f"    name_zh: 基准 {index:03d}",
             f"    category: {CATEGORIES[index % len(CATEGORIES)]}",
             f"    lm_eval_tasks: [bench{index:03d}]",
             "    metric: acc",
@@ -39,6 +41,7 @@ def registry_yaml(benchmarks: int) -> str:
             "    default_n_shot: 5",
             f"    size: {500 + 37 * index}",
             f"    description: Synthetic benchmark number {index}.",
+            f"    description_zh: 第 {index} 个合成基准。",
             f"    url: https://example.org/bench/{index}",
         ]
     return "\n".join(lines) + "\n"

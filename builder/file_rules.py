@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from typing import Any, Iterator
 
 from builder.problems import Severity
@@ -138,12 +139,22 @@ def verification_findings(data: dict[str, Any], today: dt.date) -> Iterator[Find
             yield _error(("tasks", index, "documents_agreeing"), "more documents agree than were checked")
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""CJK ideographs: a Chinese description without any is English (or another language) by mistake."""
+
+
+def _chinese_findings(kind: str, index: int, entry: dict[str, Any]) -> Iterator[Finding]:
+    if not _HAN.search(entry["description_zh"]):
+        yield _error((kind, index, "description_zh"), "has no Chinese characters; write the description in Simplified Chinese")
+
+
 def registry_findings(data: dict[str, Any]) -> Iterator[Finding]:
     categories: dict[str, int] = {}
     for index, category in enumerate(data["categories"]):
         if category["id"] in categories:
             yield _error(("categories", index, "id"), f"category '{category['id']}' is defined twice")
         categories.setdefault(category["id"], index)
+        yield from _chinese_findings("categories", index, category)
     seen: dict[str, int] = {}
     task_owner: dict[str, str] = {}
     for index, benchmark in enumerate(data["benchmarks"]):
@@ -152,6 +163,7 @@ def registry_findings(data: dict[str, Any]) -> Iterator[Finding]:
         seen.setdefault(benchmark["id"], index)
         if benchmark["category"] not in categories:
             yield _error(("benchmarks", index, "category"), f"unknown category '{benchmark['category']}'")
+        yield from _chinese_findings("benchmarks", index, benchmark)
         for task_index, task in enumerate(benchmark["lm_eval_tasks"]):
             owner = task_owner.setdefault(task, benchmark["id"])
             if owner != benchmark["id"]:

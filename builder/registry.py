@@ -14,6 +14,15 @@ class Category:
     id: str
     name: str
     description: str
+    name_zh: str = ""
+    """Simplified Chinese name; the schema requires it, hand-built objects in tests may leave it out."""
+    description_zh: str = ""
+
+    def name_in(self, language: str) -> str:
+        return self.name_zh or self.name if language == "zh" else self.name
+
+    def description_in(self, language: str) -> str:
+        return self.description_zh or self.description if language == "zh" else self.description
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,15 @@ class Benchmark:
     """Documents in the test set; gives the binomial stderr when a run has none."""
     description: str
     url: str
+    name_zh: str = ""
+    """Simplified Chinese name (often the same as `name`: MMLU stays MMLU)."""
+    description_zh: str = ""
+
+    def name_in(self, language: str) -> str:
+        return self.name_zh or self.name if language == "zh" else self.name
+
+    def description_in(self, language: str) -> str:
+        return self.description_zh or self.description if language == "zh" else self.description
 
 
 @dataclass(frozen=True)
@@ -61,13 +79,16 @@ EMPTY_REGISTRY = Registry((), ())
 def registry_from_data(data: dict[str, Any]) -> Registry:
     """Build from schema-valid data."""
     return Registry(
-        categories=tuple(Category(c["id"], c["name"], c["description"]) for c in data["categories"]),
+        categories=tuple(
+            Category(c["id"], c["name"], c["description"], c.get("name_zh", ""), c.get("description_zh", "")) for c in data["categories"]
+        ),
         benchmarks=tuple(
             Benchmark(
                 id=b["id"], name=b["name"], category=b["category"],
                 lm_eval_tasks=tuple(b["lm_eval_tasks"]), metric=b["metric"], filter=b["filter"],
                 higher_is_better=b["higher_is_better"], random_baseline=float(b["random_baseline"]),
                 default_n_shot=b["default_n_shot"], size=b["size"], description=b["description"], url=b["url"],
+                name_zh=b.get("name_zh", ""), description_zh=b.get("description_zh", ""),
             )
             for b in data["benchmarks"]
         ),

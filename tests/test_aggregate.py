@@ -22,15 +22,15 @@ TODAY = dt.date(2025, 1, 1)
 REGISTRY = """\
 schema_version: 1
 categories:
-  - {id: knowledge, name: Knowledge, description: Knowing things.}
-  - {id: math, name: Math, description: Doing sums.}
+  - {id: knowledge, name: Knowledge, name_zh: 知识, description: Knowing things., description_zh: 知道事情。}
+  - {id: math, name: Math, name_zh: 数学, description: Doing sums., description_zh: 做算术。}
 benchmarks:
   - {id: k1, name: K1, category: knowledge, lm_eval_tasks: [k1], metric: acc, filter: none, higher_is_better: true,
-     random_baseline: 25, default_n_shot: 5, size: 10000, description: Four choices., url: "https://example.org/k1"}
+     random_baseline: 25, default_n_shot: 5, size: 10000, description: Four choices., description_zh: 四选一。, name_zh: K1, url: "https://example.org/k1"}
   - {id: k2, name: K2, category: knowledge, lm_eval_tasks: [k2], metric: acc, filter: none, higher_is_better: true,
-     random_baseline: 0, default_n_shot: 0, size: 10000, description: Open answers., url: "https://example.org/k2"}
+     random_baseline: 0, default_n_shot: 0, size: 10000, description: Open answers., description_zh: 开放式回答。, name_zh: K2, url: "https://example.org/k2"}
   - {id: m1, name: M1, category: math, lm_eval_tasks: [m1], metric: exact_match, filter: strict-match, higher_is_better: true,
-     random_baseline: 0, default_n_shot: 5, size: 400, description: Sums., url: "https://example.org/m1"}
+     random_baseline: 0, default_n_shot: 5, size: 400, description: Sums., description_zh: 算术。, name_zh: M1, url: "https://example.org/m1"}
 """
 
 

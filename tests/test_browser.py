@@ -166,7 +166,7 @@ def test_the_hostile_model_page_runs_no_script(server: str, watched: Watched) ->
     page.goto(server + "/models/evil/X-1/")
     page.wait_for_load_state("load")
     page.mouse.move(300, 300)
-    for link in page.locator("a").all()[:80]:
+    for link in page.locator("a:not(.md-select__link)").all()[:80]:  # the language menu's links are ours, and hidden
         link.hover(timeout=1000, trial=False) if link.is_visible() else None
     assert watched.dialogs == []
     assert page.locator("h1").first.inner_text() == "<img src=x onerror=alert(1)> | X-1 *bold* [link](javascript:alert(2))"
@@ -206,3 +206,61 @@ def test_the_charts_page_shows_svg_charts_without_javascript(server: str, browse
     assert page.locator("svg#rb-params").bounding_box()["height"] > 100  # type: ignore[index]
     assert page.locator("svg#rb-params polyline.rb-frontier").count() == 1
     context.close()
+
+
+def test_the_chinese_home_page_renders_chinese_and_its_table_works(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/zh/")
+    page.wait_for_selector("#rb-controls:not([hidden])")
+    heading = page.locator("h1").first
+    assert heading.inner_text() == "排行榜"
+    box = heading.bounding_box()
+    assert box is not None and box["width"] > 40  # drawn with a CJK font, not empty boxes of zero width
+    assert page.evaluate("document.fonts.check('16px sans-serif', '排行榜')")
+    assert page.locator("#rb-board thead th").first.inner_text().startswith("排名")
+    assert "显示第 1–" in page.locator("#rb-status").inner_text()
+    page.fill("#rb-search", "Beta")
+    page.wait_for_function("document.querySelectorAll('#rb-board tbody tr').length === 1")
+    assert _names(page) == ["Beta-70B"]  # names as given, never translated
+    assert watched.errors == [] and watched.outside(server) == []
+
+
+@pytest.mark.parametrize("path", ["models/acme/Alpha-7B/", "benchmarks/mmlu/", "categories/math/"])
+def test_the_language_switcher_keeps_the_reader_on_the_same_page(server: str, watched: Watched, path: str) -> None:
+    page = watched.page
+    page.goto(server + "/" + path)
+    page.hover(".md-header .md-select")
+    page.click('a.md-select__link[hreflang="zh"]')
+    page.wait_for_url(server + "/zh/" + path)
+    assert page.locator("html").get_attribute("lang") == "zh"
+    page.hover(".md-header .md-select")
+    page.click('a.md-select__link[hreflang="en"]')
+    page.wait_for_url(server + "/" + path)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert watched.errors == [] and watched.outside(server) == []
+
+
+def test_the_site_search_works_in_chinese(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/zh/about/")
+    page.click(".md-search__input")
+    page.wait_for_function("document.querySelector('.md-search-result__meta').innerText === '键入以开始搜索'")  # index loaded
+    # Typing Chinese goes through an input method, which sends no key events: fill the box, then press a key.
+    page.fill(".md-search__input", "科学推理")
+    page.keyboard.press("End")
+    page.wait_for_selector(".md-search-result__item")
+    titles = [r.split("\n")[0].replace("\u200b", "") for r in page.locator(".md-search-result__item").all_inner_texts()]
+    assert "推理" in titles, titles  # the category page, found from words in its Chinese description
+    page.fill(".md-search__input", "方法说明")
+    page.keyboard.press("End")
+    page.wait_for_function("[...document.querySelectorAll('.md-search-result__item')].some(e => e.innerText.replace(/\u200b/g, '').startsWith('方法说明'))")
+    assert watched.errors == [] and watched.outside(server) == []
+
+
+def test_the_chinese_error_page_is_in_chinese(server: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(server + "/zh/404.html")
+    assert page.locator("h1").first.inner_text() == "404 – 页面未找到"
+    page.click('article a[hreflang="zh"]')
+    page.wait_for_url(server + "/zh/")
+    assert watched.outside(server) == []

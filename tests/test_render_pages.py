@@ -108,7 +108,7 @@ def test_the_benchmark_columns_file_marks_status_and_disputes(site: Site) -> Non
     assert columns["s"]["arc_challenge"][alpha] == "R"  # reported, disputed
     assert columns["s"]["gsm8k"][beta] == "v"  # verified
     assert columns["v"]["gsm8k"][beta] == 74.222896
-    assert columns["sources"][columns["o"]["gsm8k"][beta]] == "Submitted by carol on 2024-06-01"
+    assert columns["sources"][columns["o"]["gsm8k"][beta]] == ["s", "carol", "2024-06-01"]  # worded by board.js, in the page's language
     assert columns["v"]["triviaqa"][order.index("vendor/api-model")] is None
 
 

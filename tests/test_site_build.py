@@ -134,7 +134,8 @@ def _plain_config(tmp_path: Path, data_root: Path) -> Path:
     config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=_ConfigLoader)  # noqa: S506 - our own file
     config["docs_dir"] = str(REPO / "docs")
     config["site_dir"] = str(tmp_path / "plain-site")
-    config["plugins"] = ["search", {"reproboard": {"data_root": str(data_root)}}]
+    config["plugins"] = [{"reproboard": {"data_root": str(data_root)}} if isinstance(p, dict) and "reproboard" in p else p
+                         for p in config["plugins"]]
     path = tmp_path / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -146,7 +147,8 @@ def test_plain_mkdocs_build_renders_the_board(tmp_path: Path, fixture_site: Path
     assert done.returncode == 0, done.stderr
     plain = _files(tmp_path / "plain-site")
     assert plain["index.html"] == _files(fixture_site)["index.html"]
-    assert "models/acme/Alpha-7B/index.html" in plain
+    assert plain["zh/index.html"] == _files(fixture_site)["zh/index.html"]
+    assert "models/acme/Alpha-7B/index.html" in plain and "zh/models/acme/Alpha-7B/index.html" in plain
 
 
 def test_plain_mkdocs_build_refuses_invalid_data_with_the_same_messages(tmp_path: Path) -> None:
@@ -166,3 +168,49 @@ def test_the_repositorys_own_data_builds(tmp_path: Path) -> None:
     assert _fetched_urls(site) == []
     board = json.loads((site / "api" / "leaderboard.json").read_text())
     assert len(board["models"]) >= 5 and all((site / m["page"] / "index.html").is_file() for m in board["models"])
+
+
+def _switcher(page: str) -> dict[str, str]:
+    """The header's language menu: language -> link."""
+    return {lang: href for href, lang in re.findall(r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link">', page)}
+
+
+@pytest.mark.parametrize("path", ["models/acme/Alpha-7B/", "benchmarks/mmlu/", "categories/math/", "", "about/"])
+def test_the_language_switcher_leads_to_the_same_page_in_the_other_language(fixture_site: Path, path: str) -> None:
+    english = (fixture_site / path / "index.html").read_text()
+    chinese = (fixture_site / "zh" / path / "index.html").read_text()
+    depth = path.count("/")
+    assert _switcher(english) == {"en": "./", "zh": "../" * depth + "zh/" + path}
+    assert _switcher(chinese) == {"en": "../" * (depth + 1) + path or "../", "zh": "./"}
+
+
+def test_the_chinese_site_is_in_chinese_with_names_and_numbers_as_given(fixture_site: Path) -> None:
+    home = (fixture_site / "zh" / "index.html").read_text()
+    assert '<html lang="zh"' in home and "<title>排行榜 - ReproBoard</title>" in home
+    assert ">排名</th>" in home and ">数学</th>" in home and "Alpha-7B" in home
+    nav = home.split('<nav class="md-nav md-nav--primary"')[1].split("</nav>")[0]
+    assert "方法说明" in nav and "如何阅读排行榜" in nav
+    assert 'id="ranks"' in (fixture_site / "zh" / "methodology" / "index.html").read_text()
+    model = (fixture_site / "zh" / "models" / "acme" / "Alpha-7B" / "index.html").read_text()
+    assert "<h1>Alpha-7B</h1>" in model and "运行与来源" in model
+
+
+def test_the_downloads_are_written_once_and_both_languages_link_to_them(fixture_site: Path) -> None:
+    assert not (fixture_site / "zh" / "api").exists()
+    downloads = (fixture_site / "zh" / "downloads" / "index.html").read_text()
+    assert 'href="../../api/leaderboard.csv"' in downloads
+
+
+def test_the_error_page_exists_in_both_languages(fixture_site: Path) -> None:
+    english = (fixture_site / "404.html").read_text()
+    chinese = (fixture_site / "zh" / "404.html").read_text()
+    assert '<html lang="en"' in english and "404 – Page not found" in english and 'href="/zh/"' in english and "前往排行榜" in english
+    assert '<html lang="zh"' in chinese and "404 – 页面未找到" in chinese and "Go to the leaderboard" in chinese
+
+
+def test_chinese_text_is_segmented_into_words_for_the_search(fixture_site: Path) -> None:
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text())
+    assert "\\u200b" in index["config"]["separator"]  # the regular expression's escape for U+200B
+    reasoning = next(doc for doc in index["docs"] if doc["location"] == "zh/categories/reasoning/")
+    assert "与\u200b科学\u200b推理" in reasoning["text"]  # jieba's words, joined by zero-width spaces
+    assert any(doc["location"] == "models/acme/Alpha-7B/" for doc in index["docs"])

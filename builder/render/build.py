@@ -27,6 +27,8 @@ class BuildResult:
     site_dir: Path
     models: int
     pages: int
+    """Generated pages, every language together."""
+    languages: int = 1
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds: `validate`, `aggregate`, `render` (the builder's own), `mkdocs` (the rest of MkDocs' build), `total`."""
 
@@ -69,7 +71,9 @@ def build_site(root: Path, config_file: Path, site_dir: Path | None = None) -> B
     finished = time.perf_counter()
     render = timings.get("render", 0.0)
     result = BuildResult(
-        site_dir=target, models=len(board.models), pages=len(plugin.site.pages()),  # type: ignore[attr-defined]
+        site_dir=target, models=len(board.models),
+        pages=sum(len(site.pages()) for site in plugin.sites.values()),  # type: ignore[attr-defined]
+        languages=len(plugin.sites),  # type: ignore[attr-defined]
         timings={
             "validate": validated - started, "aggregate": aggregated - validated, "render": render,
             "mkdocs": finished - aggregated - render, "total": finished - started,

@@ -29,9 +29,9 @@ def categories_index(ctx: Context) -> str:
         if category.id not in board.categories:
             continue
         members = [b for b in board.registry.benchmarks if b.category == category.id and b.id in board.benchmarks]
-        links = ", ".join(f'<a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name)}</a>' for b in members)
-        parts.append(f'<h2><a href="{escape.attr(urls.href(urls.category(category.id), here))}">{escape.text(category.name)}</a></h2>'
-                     f"<p>{escape.text(category.description)}</p><p>{escape.text(t('categories.benchmarks'))} {links}</p>")
+        links = ", ".join(f'<a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name_in(t.language))}</a>' for b in members)
+        parts.append(f'<h2><a href="{escape.attr(urls.href(urls.category(category.id), here))}">{escape.text(category.name_in(t.language))}</a></h2>'
+                     f"<p>{escape.text(category.description_in(t.language))}</p><p>{escape.text(t('categories.benchmarks'))} {links}</p>")
     return "".join(parts)
 
 
@@ -42,8 +42,8 @@ def category_page(category_id: str, ctx: Context) -> str:
     members = [b for b in board.registry.benchmarks if b.category == category_id and b.id in board.benchmarks]
     ranking = board.rankings[category_id].entries
     bars = [(board.model(e.model_id).name, e.value, urls.href(urls.model(e.model_id), here)) for e in ranking[:BAR_ROWS]]
-    chart = charts.bars(f"rb-bars-{category_id}", bars, title=t("chart.category_title", name=category.name),
-                        description=t("chart.category_desc", name=category.name, count=len(bars)) + " "
+    chart = charts.bars(f"rb-bars-{category_id}", bars, title=t("chart.category_title", name=category.name_in(t.language)),
+                        description=t("chart.category_desc", name=category.name_in(t.language), count=len(bars)) + " "
                         + "; ".join(f"{label}: {value:.2f}" for label, value, _ in bars))
     rows = []
     for e in ranking[:TABLE_ROWS]:
@@ -56,10 +56,10 @@ def category_page(category_id: str, ctx: Context) -> str:
             score = board.counted(model.id, b.id)
             cells.append(score_cell(board, score, t, urls, here) if score else "–")
         rows.append(cells)
-    headers = [t("col.rank"), t("col.model"), t("col.normalised"), t("col.coverage")] + [b.name for b in members]
-    bench_links = "".join(f'<li><a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name)}</a>: {escape.text(b.description)}</li>' for b in members)
+    headers = [t("col.rank"), t("col.model"), t("col.normalised"), t("col.coverage")] + [b.name_in(t.language) for b in members]
+    bench_links = "".join(f'<li><a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name_in(t.language))}</a>: {escape.text(b.description_in(t.language))}</li>' for b in members)
     return (
-        f'<h1>{escape.text(category.name)}</h1><p>{escape.text(category.description)}</p>'
+        f'<h1>{escape.text(category.name_in(t.language))}</h1><p>{escape.text(category.description_in(t.language))}</p>'
         f'<p>{escape.text(t("category.rule"))}</p>'
         f'<figure class="rb-figure">{chart}</figure>'
         f'<h2 id="ranking">{escape.text(t("category.ranking"))}</h2>{table(headers, rows)}{_more(ctx, here, len(rows), len(ranking))}'
@@ -75,7 +75,7 @@ def benchmarks_index(ctx: Context) -> str:
         if b.id not in board.benchmarks:
             continue
         rows.append([
-            f'<a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name)}</a>',
+            f'<a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name_in(t.language))}</a>',
             f'<a href="{escape.attr(urls.href(urls.category(b.category), here))}">{escape.text(ctx.category_names[b.category])}</a>',
             escape.text(b.metric), str(b.default_n_shot), f"{b.size:,}", raw(b.random_baseline), str(len(board.rankings[b.id].entries)),
         ])
@@ -112,7 +112,7 @@ def benchmark_page(benchmark_id: str, ctx: Context) -> str:
     sources = table([t("col.model"), t("col.score"), t("col.n_shot"), t("col.setting"), t("col.source"), t("col.counted")], every)
     total_scores = len(board.scores_on(benchmark_id))
     return (
-        f'<h1>{escape.text(b.name)}</h1><p>{escape.text(b.description)}</p>{meta}'
+        f'<h1>{escape.text(b.name_in(t.language))}</h1><p>{escape.text(b.description_in(t.language))}</p>{meta}'
         f'<h2 id="ranking">{escape.text(t("bench.ranking"))}</h2><p>{escape.text(t("bench.ranking_intro"))}</p>{ranked}{_more(ctx, here, len(rows), len(ranking))}'
         f'<h2 id="sources">{escape.text(t("bench.sources"))}</h2>{sources}{_more(ctx, here, len(every), total_scores)}'
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from builder.board import Board, Entry, Model, Run
 from builder.render.i18n import Strings
@@ -22,6 +22,11 @@ class Context:
     """Ranking key -> model id -> entry."""
     runs_by_model: dict[str, list[Run]] = field(default_factory=dict)
     category_names: dict[str, str] = field(default_factory=dict)
+    """Category id -> its name in this language."""
+
+    @property
+    def language(self) -> str:
+        return self.t.language
 
     @classmethod
     def of(cls, board: Board, t: Strings, urls: Urls) -> "Context":
@@ -31,5 +36,9 @@ class Context:
         ctx.entries = {key: {e.model_id: e for e in ranking.entries} for key, ranking in board.rankings.items()}
         for run in board.runs:
             ctx.runs_by_model.setdefault(run.model_id, []).append(run)
-        ctx.category_names = {c.id: c.name for c in board.registry.categories}
+        ctx.category_names = {c.id: c.name_in(t.language) for c in board.registry.categories}
         return ctx
+
+    def for_language(self, t: Strings, urls: Urls) -> "Context":
+        """The same lookups for another language: only the strings, the links and the names change."""
+        return replace(self, t=t, urls=urls, category_names={c.id: c.name_in(t.language) for c in self.board.registry.categories})

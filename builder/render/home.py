@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder.board import Board, Model
+from builder.board import Board, Model, Run
 from builder.render import escape
-from builder.render.html import fixed, model_link, params, rank_cell, source_line, weights_label
+from builder.render.html import fixed, model_link, params, rank_cell, weights_label
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
@@ -24,6 +24,7 @@ STATUS_CODE = {"reported": "r", "submitted": "s", "verified": "v"}
 JS_STRINGS = (
     "home.showing", "home.none", "home.prev", "home.next", "weights.open", "weights.api", "status.reported", "status.submitted",
     "status.verified", "status.disputed", "rank.tied", "rank.alone", "home.coverage_title", "home.loading", "home.sort_hint",
+    "prov.reported_by", "prov.submitted_by",
 )
 
 
@@ -76,7 +77,7 @@ def _controls(board: Board, t: Strings, categories: list[tuple[str, str]]) -> st
     chooser = []
     for category_id, name in categories:
         boxes = "".join(
-            f'<label><input type="checkbox" data-bench="{escape.attr(b.id)}"> {escape.text(b.name)}</label>'
+            f'<label><input type="checkbox" data-bench="{escape.attr(b.id)}"> {escape.text(b.name_in(t.language))}</label>'
             for b in board.registry.benchmarks if b.id in board.benchmarks and b.category == category_id
         )
         chooser.append(f'<fieldset><legend>{escape.text(name)}</legend>{boxes}</fieldset>')
@@ -104,7 +105,7 @@ def _legend(t: Strings, urls: Urls) -> str:
         f'<span class="rb-mark rb-submitted">S</span> {escape.text(t("status.submitted"))} · '
         f'<span class="rb-mark rb-verified">✓</span> {escape.text(t("status.verified"))} · '
         f'<span class="rb-mark rb-disputed">≠</span> {escape.text(t("status.disputed"))} · '
-        f'<span class="rb-mark rb-incomplete">!</span> {escape.text(t("home.incomplete"))}. '
+        f'<span class="rb-mark rb-incomplete">!</span> {escape.text(t("home.incomplete"))}{escape.text(t("home.sentence_end"))}'
         + t.html("home.legend_more", markup={
             "reading": f'<a href="{reading}">{escape.text(t("nav.reading"))}</a>',
             "method": f'<a href="{method}">{escape.text(t("nav.methodology"))}</a>',
@@ -127,7 +128,7 @@ def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
         "categoryUrls": [urls.href(urls.category(c), HERE) for c in categories],
         "benchmarkColumns": urls.href(Urls.BENCHMARK_COLUMNS, HERE),
         "benchmarks": [
-            {"id": b, "name": board.registry.benchmark(b).name, "url": urls.href(urls.benchmark(b), HERE)}  # type: ignore[union-attr]
+            {"id": b, "name": board.registry.benchmark(b).name_in(t.language), "url": urls.href(urls.benchmark(b), HERE)}  # type: ignore[union-attr]
             for b in board.benchmarks
         ],
         "total": len(board.benchmarks),
@@ -150,15 +151,23 @@ def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
     }
 
 
-def benchmark_columns(board: Board, t: Strings) -> dict[str, Any]:
-    """The per-benchmark cells, fetched when the reader shows a benchmark column.
+def source_of(run: Run) -> list[str]:
+    """Who published or submitted a number, without words of any language: `["r", publisher, title]` or
+    `["s", user, date]`; board.js words it with `prov.reported_by` or `prov.submitted_by`."""
+    if run.source:
+        return ["r", run.source.publisher, run.source.title]
+    return ["s", run.submitted_by, run.submitted_on]
+
+
+def benchmark_columns(board: Board) -> dict[str, Any]:
+    """The per-benchmark cells, fetched when the reader shows a benchmark column; one file for every language.
 
     `v[b][i]` is model i's counted score on benchmark b (or null), `s[b]` one status letter
     per model (`r`/`s`/`v`, upper case when disputed, `-` for none), `o[b][i]` an index
-    into `sources` (who published or submitted it).
+    into `sources` (who published or submitted it, as `source_of` gives it).
     """
     index = {m.id: i for i, m in enumerate(board.models)}
-    sources: dict[str, int] = {}
+    sources: dict[tuple[str, ...], int] = {}
     values: dict[str, list[float | None]] = {}
     status: dict[str, list[str]] = {}
     origin: dict[str, list[int]] = {}
@@ -173,13 +182,12 @@ def benchmark_columns(board: Board, t: Strings) -> dict[str, Any]:
             values[b][i] = score.value
             code = STATUS_CODE[score.status]
             status[b][i] = code.upper() if score.disputed else code
-            line = source_line(board.run(score.run_path), t)
-            origin[b][i] = sources.setdefault(line, len(sources))
-    return {"v": values, "s": {b: "".join(s) for b, s in status.items()}, "o": origin, "sources": list(sources)}
+            origin[b][i] = sources.setdefault(tuple(source_of(board.run(score.run_path))), len(sources))
+    return {"v": values, "s": {b: "".join(s) for b, s in status.items()}, "o": origin, "sources": [list(k) for k in sources]}
 
 
 def home_page(board: Board, t: Strings, urls: Urls) -> str:
-    categories = [(c.id, c.name) for c in board.registry.categories if c.id in board.categories]
+    categories = [(c.id, c.name_in(t.language)) for c in board.registry.categories if c.id in board.categories]
     ranked = [m for m in board.models if m.average is not None]
     rows = "".join(_row(m, board, t, urls) for m in ranked[:PAGE_SIZE])
     intro = t.html("home.intro", models=len(ranked), benchmarks=len(board.benchmarks), categories=len(categories))

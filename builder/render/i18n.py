@@ -1,7 +1,12 @@
 """Every interface string the generator emits, looked up by key in one catalogue per language.
 
-`strings/en.yaml` is the only place English text lives; a later `zh.yaml` with the same
-keys translates the site. Values are plain text with `{name}` placeholders.
+`strings/en.yaml` is the only place English interface text lives, `strings/zh.yaml` the
+only place Simplified Chinese interface text lives; both have the same keys and the same
+`{name}` placeholders (tests/test_i18n.py checks). Values are plain text.
+
+Contributors' text (model and organisation names, sources' titles, notes) is never
+translated: it is shown as given. Category and benchmark names and descriptions come from
+the registry, which carries both languages (`Category.name_in`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ class Strings:
 
     def keys(self) -> list[str]:
         return sorted(self._catalogue)
+
+
+def languages() -> list[str]:
+    """The languages that have a catalogue."""
+    return sorted(p.stem for p in _DIR.glob("*.yaml"))
 
 
 @lru_cache(maxsize=None)

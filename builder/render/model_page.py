@@ -99,7 +99,7 @@ def _results(model: Model, board: Board, t: Strings, urls: Urls, here: str) -> s
         benchmark = board.registry.benchmark(score.benchmark_id)
         assert benchmark is not None
         run = board.run(score.run_path)
-        name = f'<a href="{escape.attr(urls.href(urls.benchmark(benchmark.id), here))}">{escape.text(benchmark.name)}</a>'
+        name = f'<a href="{escape.attr(urls.href(urls.benchmark(benchmark.id), here))}">{escape.text(benchmark.name_in(t.language))}</a>'
         if score.counts:
             name = f'<span id="bench-{escape.attr(benchmark.id)}"></span>' + name
         counted = escape.text(t("model.counts")) if score.counts else escape.text(t(_why_not(score, run)))
@@ -137,7 +137,7 @@ def _disputes(model: Model, board: Board, t: Strings) -> str:
         shots = "".join(f'<td>{escape.text("?" if s.n_shot is None else s.n_shot)}</td>' for s in scores)
         notes = "".join(f"<td>{escape.text(s.setting_note or '')}</td>" for s in scores)
         parts.append(
-            f'<h3>{escape.text(benchmark.name)}</h3><div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-dispute">'
+            f'<h3>{escape.text(benchmark.name_in(t.language))}</h3><div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-dispute">'
             f'<thead><tr><th></th>{heads}</tr></thead><tbody>'
             f'<tr><th scope="row">{escape.text(t("col.score"))}</th>{values}</tr>'
             f'<tr><th scope="row">{escape.text(t("col.n_shot"))}</th>{shots}</tr>'

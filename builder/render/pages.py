@@ -15,12 +15,16 @@ from builder.render.urls import Urls
 @dataclass(frozen=True)
 class Page:
     src: str
-    """Path inside docs/ that MkDocs sees (the file is virtual)."""
+    """Path inside docs/ that MkDocs sees (the file is virtual): the logical path, with `.zh` before `.md` for Chinese."""
     title: str
     """HTML-escaped: MkDocs' templates print titles without escaping."""
     in_nav: bool
     hide: tuple[str, ...] = ()
     """Material's `hide` front matter: `navigation`, `toc`."""
+    logical: str = ""
+    """The page's path in every language (`models/acme/Alpha-7B.md`): what the language switcher maps."""
+    dest: str = ""
+    """Where MkDocs writes it, inside the site folder (`zh/models/acme/Alpha-7B/index.html`)."""
 
     def stub(self) -> str:
         """The Markdown MkDocs reads; the plugin replaces its HTML with the rendered page."""
@@ -29,48 +33,60 @@ class Page:
 
 
 class Site:
-    def __init__(self, board: Board, *, language: str = "en", directory_urls: bool = True) -> None:
+    """The generated pages of one language.
+
+    `prefixed`: the pages live under `<language>/` (every language but the default one).
+    `context`: the lookups of another language's Site, reused (they do not depend on the language).
+    `shared_files`: this Site writes the downloads, which every language links to; only one should.
+    """
+
+    def __init__(self, board: Board, *, language: str = "en", directory_urls: bool = True, prefixed: bool = False,
+                 context: Context | None = None, shared_files: bool = True) -> None:
         self.board = board
+        self.language = language
         self.t = strings(language)
-        self.urls = Urls(directory_urls)
-        self.ctx = Context.of(board, self.t, self.urls)
+        self.urls = Urls(directory_urls, language if prefixed else "")
+        self.ctx = context.for_language(self.t, self.urls) if context is not None else Context.of(board, self.t, self.urls)
+        self.shared_files = shared_files
         self._renderers: dict[str, Callable[[], str]] = {}
         self._summaries: dict[str, Callable[[], str]] = {}
         self._pages: list[Page] = []
+        self._logical: dict[str, str] = {}
         self._plan()
 
-    def _add(self, page: Page, render: Callable[[], str], summary: Callable[[], str]) -> None:
-        self._pages.append(page)
-        self._renderers[page.src] = render
-        self._summaries[page.src] = summary
+    def _add(self, src: str, title: str, in_nav: bool, render: Callable[[], str], summary: Callable[[], str], hide: tuple[str, ...] = ()) -> None:
+        source = self.urls.source(src)
+        self._pages.append(Page(source, escape.text(title), in_nav, hide, src, self.urls.destination(src)))
+        self._renderers[source] = render
+        self._summaries[source] = summary
+        self._logical[source] = src
 
     def _plan(self) -> None:
-        board, t, urls, ctx = self.board, self.t, self.urls, self.ctx
+        board, t, urls, ctx, lang = self.board, self.t, self.urls, self.ctx, self.language
 
         def summary(title: str, *lines: str) -> Callable[[], str]:
             return lambda: f"<h1>{escape.text(title)}</h1>" + "".join(f"<p>{escape.text(line)}</p>" for line in lines)
 
-        self._add(Page(Urls.HOME, escape.text(t("home.title")), True, ("navigation", "toc")), lambda: home.home_page(board, t, urls),
+        self._add(Urls.HOME, t("home.title"), True, lambda: home.home_page(board, t, urls),
                   summary(t("home.title"), t("home.intro", models=len(board.rankings["overall"].entries), benchmarks=len(board.benchmarks),
-                                             categories=len(board.categories))))
-        self._add(Page(Urls.CATEGORIES, escape.text(t("categories.title")), True), lambda: catalog.categories_index(ctx),
-                  lambda: catalog.categories_index(ctx))
-        self._add(Page(Urls.BENCHMARKS, escape.text(t("benchmarks.title")), True), lambda: catalog.benchmarks_index(ctx),
-                  summary(t("benchmarks.title"), t("benchmarks.intro"), ", ".join(board.registry.benchmark(b).name for b in board.benchmarks)))  # type: ignore[union-attr]
-        self._add(Page(Urls.CHARTS, escape.text(t("charts.title")), True), lambda: catalog.charts_page(ctx),
-                  summary(t("charts.title"), t("charts.intro")))
+                                             categories=len(board.categories))), ("navigation", "toc"))
+        self._add(Urls.CATEGORIES, t("categories.title"), True, lambda: catalog.categories_index(ctx), lambda: catalog.categories_index(ctx))
+        self._add(Urls.BENCHMARKS, t("benchmarks.title"), True, lambda: catalog.benchmarks_index(ctx),
+                  summary(t("benchmarks.title"), t("benchmarks.intro"),
+                          ", ".join(board.registry.benchmark(b).name_in(lang) for b in board.benchmarks)))  # type: ignore[union-attr]
+        self._add(Urls.CHARTS, t("charts.title"), True, lambda: catalog.charts_page(ctx), summary(t("charts.title"), t("charts.intro")))
         for category in board.registry.categories:
             if category.id in board.categories:
-                self._add(Page(urls.category(category.id), escape.text(category.name), False), lambda c=category.id: catalog.category_page(c, ctx),
-                          summary(category.name, category.description))
+                self._add(urls.category(category.id), category.name_in(lang), False, lambda c=category.id: catalog.category_page(c, ctx),
+                          summary(category.name_in(lang), category.description_in(lang)))
         for benchmark_id in board.benchmarks:
             b = board.registry.benchmark(benchmark_id)
             assert b is not None
-            self._add(Page(urls.benchmark(benchmark_id), escape.text(b.name), False), lambda b=benchmark_id: catalog.benchmark_page(b, ctx),
-                      summary(b.name, b.description, " ".join(b.lm_eval_tasks)))
+            self._add(urls.benchmark(benchmark_id), b.name_in(lang), False, lambda b=benchmark_id: catalog.benchmark_page(b, ctx),
+                      summary(b.name_in(lang), b.description_in(lang), " ".join(b.lm_eval_tasks)))
         for model in board.models:
-            self._add(Page(urls.model(model.id), escape.text(model.name), False, ("toc",)), lambda m=model: model_page.model_page(m, ctx),
-                      summary(model.name, f"{model.id} · {model.organisation} · {t('type.' + model.model_type)} · {model.license}"))
+            self._add(urls.model(model.id), model.name, False, lambda m=model: model_page.model_page(m, ctx),
+                      summary(model.name, f"{model.id} · {model.organisation} · {t('type.' + model.model_type)} · {model.license}"), ("toc",))
 
     def pages(self) -> list[Page]:
         return list(self._pages)
@@ -82,14 +98,25 @@ class Site:
         """A short version of the page for the search index: its heading and what it is about."""
         return self._summaries[src]()
 
+    def logical(self, src: str) -> str:
+        """The language-independent path of a generated page (`models/a/b.md` for `models/a/b.zh.md`)."""
+        return self._logical[src]
+
     def is_generated(self, src: str) -> bool:
         return src in self._renderers
 
+    def shared_paths(self) -> list[str]:
+        """Where the downloads are, inside the site: every language links to the one copy."""
+        urls = Urls(self.urls.directory_urls)
+        return [Urls.CSV, Urls.JSON, Urls.BENCHMARK_COLUMNS] + [urls.model_json(m.id) for m in self.board.models]
+
     def files(self) -> Iterator[tuple[str, str]]:
-        """Downloads and data files, as (path inside the site, text)."""
-        board, urls = self.board, self.urls
+        """Downloads and data files, as (path inside the site, text); none unless this Site writes the shared files."""
+        if not self.shared_files:
+            return
+        board, urls = self.board, Urls(self.urls.directory_urls)
         yield Urls.CSV, downloads.leaderboard_csv(board, urls)
         yield Urls.JSON, downloads.leaderboard_json(board, urls)
-        yield Urls.BENCHMARK_COLUMNS, escape.script_json(home.benchmark_columns(board, self.t))
+        yield Urls.BENCHMARK_COLUMNS, escape.script_json(home.benchmark_columns(board))
         for model in board.models:
             yield urls.model_json(model.id), downloads.model_json(model, board, urls, self.ctx.runs_by_model.get(model.id, []))

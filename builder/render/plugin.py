@@ -3,6 +3,15 @@
 Plain `mkdocs build` and `mkdocs serve` validate and aggregate the data themselves;
 `reproboard build` does that first and hands the board over (`plugin.board`). Invalid
 data stops the build in `on_config`, before MkDocs touches the site folder.
+
+Languages: the site is built once per language by mkdocs-static-i18n (`plugins: - i18n`
+before `- reproboard`), which runs MkDocs' whole build again for each language other
+than the default one, with the same plugin objects. This plugin builds the pages of the
+language being built (the theme's `language`, which i18n sets), under `<language>/` for
+every language but the default one. What does not depend on the language is made once:
+the validated and aggregated board, the lookups every page uses, and the downloads in
+`api/`, written by the default language's build and linked from every language. Without
+the i18n plugin the site has the one language of `theme.language`.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +27,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from builder.board import Board
 
@@ -29,7 +40,9 @@ log = logging.getLogger("mkdocs.plugins.reproboard")
 class ReproBoardConfig(Config):
     data_root = c.Type(str, default=".")
     """The repository with seeds/ and results/, relative to mkdocs.yml."""
-    language = c.Type(str, default="en")
+
+_TEMPLATES = Path(__file__).parent / "templates"
+"""Theme overrides: the error page (404.html), in the language being built."""
 
 
 class InvalidData(PluginError):
@@ -58,6 +71,22 @@ def source_date_epoch(board: Board) -> str:
     return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
 
 
+def _render_stub(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """What `Page.render` leaves on a page whose Markdown is empty; on_page_content puts the summary in."""
+    page.content = ""
+    page.toc = get_toc([])
+    page._title_from_render = None
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
+
+
+class _Written(File):
+    """A download another language's build has written already: linked to, never written again."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        return None
+
+
 class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     supports_multiple_instances = False
 
@@ -65,47 +94,138 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self.board: Board | None = None
         """Set by `reproboard build`; otherwise loaded in on_config."""
         self.site: Any = None
+        """The pages of the language being built (builder.render.pages.Site)."""
+        self.sites: dict[str, Any] = {}
+        """Every language built so far in this run, by language."""
         self.timings: dict[str, float] = {}
-        """Seconds spent in the builder's own stages during this build."""
+        """Seconds spent in the builder's own stages during this build (every language together)."""
         self._set_epoch = False
         self._title_map: dict[str, str] | None = None
+        self._languages: list[tuple[str, str]] = []
+        """(code, name) of every language the site is built in, the default first."""
+        self._default_language = "en"
+        self._default_404: bytes | None = None
 
     def _time(self, stage: str, since: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - since
 
+    def _language_of(self, config: MkDocsConfig) -> tuple[str, str, list[tuple[str, str]]]:
+        """(language being built, default language, every language with its name) from mkdocs-static-i18n or the theme."""
+        i18n = config.plugins.get("i18n")
+        current = getattr(i18n, "current_language", None)
+        if i18n is not None and current:
+            names = [(lang.locale, lang.name) for lang in i18n.config.languages if lang.build]
+            names.sort(key=lambda pair: pair[0] != i18n.default_language)
+            return current, i18n.default_language, names
+        language = config.theme.get("language") or "en"
+        return language, language, [(language, language)]
+
+    @event_priority(-110)  # after mkdocs-static-i18n has chosen the language of this build
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         start = time.perf_counter()
         if self.board is None:
             root = (Path(config.config_file_path).parent / self.config.data_root).resolve()
             self.board = board_from(root)
             self._time("load_validate_aggregate", start)
+        from builder.render.i18n import languages
         from builder.render.pages import Site
 
+        language, default, self._languages = self._language_of(config)
+        self._default_language = default
+        if language == default:
+            self._default_404 = None
+        if language not in languages():
+            raise PluginError(f"ReproBoard has no interface strings for language '{language}' (it has: {', '.join(languages())})")
         start = time.perf_counter()
-        self.site = Site(self.board, language=self.config.language, directory_urls=config.use_directory_urls)
+        shared = next(iter(self.sites.values())).ctx if self.sites else None
+        self.site = Site(self.board, language=language, directory_urls=config.use_directory_urls, prefixed=language != default,
+                         context=shared, shared_files=language == default)
+        self.sites[language] = self.site
+        self._title_map = None
         self._time("render", start)
+        if str(_TEMPLATES) not in config.theme.dirs:
+            config.theme.dirs.insert(0, str(_TEMPLATES))
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's search segments Chinese with jieba; quiet its progress lines
         if "SOURCE_DATE_EPOCH" not in os.environ:
             os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(self.board)
             self._set_epoch = True
         return config
 
+    @event_priority(-110)  # after mkdocs-static-i18n has sorted the hand-written pages by language
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         start = time.perf_counter()
         site = self.site
         for page in site.pages():
-            existing = files.get_file_from_path(page.src)
+            existing = files.src_uris.get(page.src)
             if existing is not None:
                 log.warning(f"docs/{page.src} is generated by ReproBoard; the file in docs/ is ignored")
                 files.remove(existing)
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src, content=page.stub(), inclusion=inclusion))
-        for src, content in site.files():
-            existing = files.get_file_from_path(src)
-            if existing is not None:
-                files.remove(existing)
-            files.append(File.generated(config, src, content=content))
+            file = File(page.src, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls,
+                        dest_uri=page.dest, inclusion=inclusion)
+            file.generated_by = "reproboard"
+            file.content_string = page.stub()
+            files.append(file)
+        if site.shared_files:
+            for src, content in site.files():
+                existing = files.src_uris.get(src)
+                if existing is not None:
+                    files.remove(existing)
+                files.append(File.generated(config, src, content=content))
+        else:
+            # Written by the default language's build; listed so that links to them resolve.
+            for src in site.shared_paths():
+                if src not in files.src_uris:
+                    files.append(_Written(src, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         self._time("render", start)
         return files
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        env.globals["reproboard_error_page"] = lambda: self._error_page(config)
+        if len(self._languages) > 1:
+            # The theme's own templates (404.html) are rendered next, before any page: their switcher leads to
+            # each language's home, from the site's root, since a 404 page is served at any address.
+            links = [{"name": name, "lang": language, "link": self._home(language, config)} for language, name in self._languages]
+            config.extra["alternate"] = links
+            config.extra.alternate = links  # type: ignore[attr-defined]
+        return env
+
+    def _home(self, language: str, config: MkDocsConfig) -> str:
+        """The absolute path of a language's home page (`/zh/`), below the path of `site_url`."""
+        from urllib.parse import urlsplit
+
+        from builder.render.urls import Urls
+
+        root = urlsplit(config.site_url).path.rstrip("/") + "/" if config.site_url else "/"
+        return root + Urls(config.use_directory_urls, "" if language == self._default_language else language).url(Urls.HOME)
+
+    def _error_page(self, config: MkDocsConfig) -> str:
+        """The 404 page's text: in the language being built, then a line in each other language.
+
+        The page is served for any missing path, so its links start at the site's root (the path of
+        `site_url`, as the theme's own 404 links do)."""
+        from builder.render import escape
+        from builder.render.i18n import strings
+
+        current = self.site.language
+        t = strings(current)
+        parts = [f"<h1>{escape.text(t('error.title'))}</h1><p>{escape.text(t('error.text'))}</p>"]
+        for language, _name in self._languages:
+            home = self._home(language, config)
+            other = strings(language)
+            link = f'<a href="{escape.attr(home)}" hreflang="{escape.attr(language)}">{escape.text(other("error.home"))}</a>'
+            if language == current:
+                parts.append(f"<p>{link}</p>")
+            else:
+                parts.append(f'<p lang="{escape.attr(language)}">{escape.text(other("error.other_language"))} {link}</p>')
+        return "".join(parts)
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """A generated page skips Python-Markdown: its source is an empty stub, and a Markdown converter
+        with every extension costs a millisecond or more per page (seconds over 10,000 pages)."""
+        if self.site.is_generated(page.file.src_uri):
+            page.render = types.MethodType(_render_stub, page)  # type: ignore[method-assign]
+        return page
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.site.is_generated(page.file.src_uri):
@@ -132,21 +252,56 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._time("render", start)
         return summary
 
-    @event_priority(-100)  # after the search plugin has indexed the summary
+    @event_priority(-100)  # after the search plugin has indexed the summary, and after mkdocs-static-i18n's switcher
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         if self.site.is_generated(page.file.src_uri):
             start = time.perf_counter()
             page.content = self.site.render(page.file.src_uri)
+            if len(self._languages) > 1:
+                links = self._alternates(page.file.src_uri, config)
+                config.extra["alternate"] = links
+                # mkdocs-static-i18n sets it as an attribute, which the theme's templates read before the key.
+                config.extra.alternate = links  # type: ignore[attr-defined]
             self._time("render", start)
         return context
+
+    def _alternates(self, src: str, config: MkDocsConfig) -> list[dict[str, str]]:
+        """The language switcher of a generated page: the same page in every language (links from the site root,
+        which the theme's `url` filter makes relative)."""
+        from builder.render.urls import Urls
+
+        logical = self.site.logical(src)
+        links = []
+        for language, name in self._languages:
+            urls = Urls(config.use_directory_urls, "" if language == self._default_language else language)
+            links.append({"name": name, "lang": language, "link": urls.url(logical) or "./"})
+        return links
+
+    def _post_build_first(self, *, config: MkDocsConfig) -> None:
+        """Before mkdocs-static-i18n builds the other languages: keep the default language's 404 page, which
+        their builds overwrite (the theme writes 404.html at the site root), and put theirs in `<language>/`."""
+        error_page = Path(config.site_dir) / "404.html"
+        if not error_page.is_file():
+            return
+        if self.site.language == self._default_language:
+            self._default_404 = error_page.read_bytes()
+        else:
+            target = Path(config.site_dir) / self.site.language / "404.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(error_page.read_bytes())
+
+    @event_priority(-200)  # after mkdocs-static-i18n has built the other languages
+    def _post_build_last(self, *, config: MkDocsConfig) -> None:
+        if self._default_404 is not None:
+            (Path(config.site_dir) / "404.html").write_bytes(self._default_404)
+        self._restore_epoch()
+
+    on_post_build = CombinedEvent(_post_build_first, _post_build_last)
 
     def _restore_epoch(self) -> None:
         if self._set_epoch:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self._set_epoch = False
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._restore_epoch()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()

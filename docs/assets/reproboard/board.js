@@ -33,6 +33,10 @@
     }
     function link(href, text, cls) { var a = el("a", cls, text); a.setAttribute("href", href); return a; }
     function modelHref(i) { return data.modelUrl[0] + M.id[i] + data.modelUrl[1]; }
+    /* ["r", publisher, title] or ["s", user, date] (home.py:source_of), in the page's language. */
+    function sourceText(src) {
+      return src[0] === "r" ? fmt(S["prov.reported_by"], { publisher: src[1], title: src[2] }) : fmt(S["prov.submitted_by"], { user: src[1], date: src[2] });
+    }
     function mark(code, title, cls) { var s = el("span", "rb-mark " + cls, code); s.title = title; return s; }
 
     var orgOrder = null;
@@ -98,7 +102,7 @@
         var v = state.colData ? state.colData.v[b][i] : null;
         if (v === null) td.textContent = "–";
         else {
-          var code = state.colData.s[b].charAt(i), origin = state.colData.sources[state.colData.o[b][i]];
+          var code = state.colData.s[b].charAt(i), origin = sourceText(state.colData.sources[state.colData.o[b][i]]);
           var a = link(modelHref(i) + "#bench-" + b, raw(v), "rb-num"); a.title = origin; td.appendChild(a);
           var lower = code.toLowerCase();
           var kind = lower === "v" ? "verified" : lower === "s" ? "submitted" : "reported";
