@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 export HF_HUB_OFFLINE := 1
 
-.PHONY: site serve test validate bench install-site install-test browser clean
+.PHONY: site serve test lint validate bench install-site install-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ validate: install-site
 
 test: install-test browser
 	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check builder tests bench
 
 bench: install-test
 	$(BIN)/python bench/bench_validate.py

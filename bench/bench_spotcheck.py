@@ -36,8 +36,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from builder.sampling import documents_needed, miss_probability
-from builder.spotcheck import TOLERANCES
+from builder.sampling import documents_needed, miss_probability  # noqa: E402 - after the path set-up
+from builder.spotcheck import TOLERANCES  # noqa: E402
 
 
 def _tiny():

@@ -29,8 +29,9 @@ The rules (docs/methodology.md says the same in words; tests/test_aggregate.py p
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -320,7 +321,7 @@ def _model_figures(
         open_weights=data["open_weights"], license=data["license"], release_date=data["release_date"],
         parameters=params.get("total_billions"), active_parameters=params.get("active_billions"),
         architecture=data.get("architecture"), revision=data.get("revision"), base_model=data.get("base_model"),
-        languages=tuple(data.get("languages") or ()), links=tuple((l["label"], l["url"]) for l in data.get("links") or ()),
+        languages=tuple(data.get("languages") or ()), links=tuple((link["label"], link["url"]) for link in data.get("links") or ()),
         record_path=record.file.path,
         average=_round(average) if covered_total else None,
         average_stderr=_round(average_stderr) if covered_total else None,

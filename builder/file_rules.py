@@ -10,7 +10,8 @@ import datetime as dt
 import difflib
 import math
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from builder.problems import Severity
 from builder.registry import Registry

@@ -350,7 +350,7 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
             del scores[benchmark_id]
             notices.append(f"left out {benchmark_id}: no samples for {', '.join(lacking[:5])}{' and more' if len(lacking) > 5 else ''} "
                            "(a submitted score needs its per-sample evidence: run lm-eval with --log_samples and pass the samples files)")
-    for benchmark_id, score in scores.items():
+    for score in scores.values():
         if "n_samples" not in score:
             errors.append(f"{score['task']}: lm-eval did not record how many documents the task has (n-samples), and the run was "
                           f"partial (limit={output.limit:g}); re-run with lm-eval 0.4.3 or later")

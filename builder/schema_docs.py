@@ -6,7 +6,8 @@ the page and the schemas disagree, so the documentation can never drift.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from builder.schema_check import SCHEMA_NAMES, branch_schema, load_schema
 

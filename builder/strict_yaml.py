@@ -23,7 +23,6 @@ import re
 from typing import Any
 
 import yaml
-
 from yaml.parser import Parser as _PyParser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
@@ -102,7 +101,7 @@ class Document:
     @property
     def plain_texts(self) -> dict[Path, str]:
         """Source text of plain scalars that became numbers, booleans or null."""
-        self.lines
+        _ = self.lines  # builds both maps
         return self._plain_texts  # type: ignore[return-value]
 
     def line_of(self, path: Path) -> int:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from builder import file_rules
 from builder.cross_rules import Parsed, cross_file_problems

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from example_repo import EXAMPLES, make_repo
 
 from builder.cli import cli
-from example_repo import EXAMPLES, make_repo
 
 
 def invoke(*args: str):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from example_repo import make_repo
 
 from builder.cli import cli
 from builder.layout import MAX_YAML_BYTES
-from example_repo import make_repo
 
 RUN = "seeds/meta-llama/Meta-Llama-3-8B/hostile.yaml"
 

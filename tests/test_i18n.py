@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from builder.aggregate import build_board
-from builder.render.i18n import languages, strings
 from builder.registry import registry_from_data
+from builder.render.i18n import languages, strings
 from builder.render.pages import Site
 from builder.validate import validate
 
@@ -23,7 +23,7 @@ STRINGS = Path(__file__).parent.parent / "builder" / "render" / "strings"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalogue(language: str) -> dict[str, str]:
     return yaml.safe_load((STRINGS / f"{language}.yaml").read_text(encoding="utf-8"))
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import jsonschema_rs
 import pytest
+from example_repo import EXAMPLES
 
 from builder.schema_check import SCHEMA_NAMES, load_schema
 from builder.schema_docs import REFERENCE_PAGE, render
 from builder.strict_yaml import YamlError, parse_bytes
-from example_repo import EXAMPLES
 
 REPO = Path(__file__).resolve().parent.parent
 

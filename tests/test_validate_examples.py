@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from example_repo import EXAMPLES, EXPECTED, cases, make_repo
 
 from builder.validate import validate
-from example_repo import EXAMPLES, EXPECTED, cases, make_repo
 
 TODAY = dt.date(2026, 11, 28)
 

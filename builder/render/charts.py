@@ -8,8 +8,8 @@ Coordinates are written with one decimal so that the output is byte-stable.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from builder.render import escape
 

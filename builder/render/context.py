@@ -29,7 +29,7 @@ class Context:
         return self.t.language
 
     @classmethod
-    def of(cls, board: Board, t: Strings, urls: Urls) -> "Context":
+    def of(cls, board: Board, t: Strings, urls: Urls) -> Context:
         ctx = cls(board, t, urls)
         ctx.leader = next((m for m in board.models if m.average is not None), None)
         ctx.best = [max((m.categories[i].value for m in board.models), default=0.0) for i in range(len(board.categories))]
@@ -39,6 +39,6 @@ class Context:
         ctx.category_names = {c.id: c.name_in(t.language) for c in board.registry.categories}
         return ctx
 
-    def for_language(self, t: Strings, urls: Urls) -> "Context":
+    def for_language(self, t: Strings, urls: Urls) -> Context:
         """The same lookups for another language: only the strings, the links and the names change."""
         return replace(self, t=t, urls=urls, category_names={c.id: c.name_in(t.language) for c in self.board.registry.categories})

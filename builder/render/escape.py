@@ -41,7 +41,7 @@ def url(value: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    encoded = _URL_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group())), value)
+    encoded = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value)
     return attr(encoded)
 
 

@@ -11,7 +11,7 @@ the registry, which carries both languages (`Category.name_in`).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -47,7 +47,7 @@ def languages() -> list[str]:
     return sorted(p.stem for p in _DIR.glob("*.yaml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def strings(language: str = "en") -> Strings:
     with open(_DIR / f"{language}.yaml", encoding="utf-8") as stream:
         catalogue = yaml.safe_load(stream)  # our own file, not contributors'

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from builder.board import Board, Model, Run, Score
 from builder.render import charts, escape
-from builder.render.html import (
-    definition_table, fixed, marker, params, rank_cell, raw, run_anchor, score_cell, source_cell, table, weights_label,
-)
 from builder.render.context import Context
+from builder.render.html import (
+    definition_table,
+    fixed,
+    marker,
+    params,
+    rank_cell,
+    raw,
+    run_anchor,
+    source_cell,
+    table,
+    weights_label,
+)
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
