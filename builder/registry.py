@@ -9,14 +9,13 @@ from typing import Any
 REGISTRY_PATH = "seeds/benchmarks.yaml"
 
 
-@dataclass(frozen=True)
-class Category:
-    id: str
+class _Bilingual:
+    """Registry entries carry their name and description in English and Chinese."""
+
     name: str
     description: str
-    name_zh: str = ""
-    """Simplified Chinese name; the schema requires it, hand-built objects in tests may leave it out."""
-    description_zh: str = ""
+    name_zh: str
+    description_zh: str
 
     def name_in(self, language: str) -> str:
         return self.name_zh or self.name if language == "zh" else self.name
@@ -26,7 +25,17 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Benchmark:
+class Category(_Bilingual):
+    id: str
+    name: str
+    description: str
+    name_zh: str = ""
+    """Simplified Chinese name; the schema requires it, hand-built objects in tests may leave it out."""
+    description_zh: str = ""
+
+
+@dataclass(frozen=True)
+class Benchmark(_Bilingual):
     id: str
     name: str
     category: str
@@ -45,12 +54,6 @@ class Benchmark:
     name_zh: str = ""
     """Simplified Chinese name (often the same as `name`: MMLU stays MMLU)."""
     description_zh: str = ""
-
-    def name_in(self, language: str) -> str:
-        return self.name_zh or self.name if language == "zh" else self.name
-
-    def description_in(self, language: str) -> str:
-        return self.description_zh or self.description if language == "zh" else self.description
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lm_eval_helpers import load
 
 from builder.evidence import read_evidence
 from builder.spotcheck import local_revision
 from builder.validate import validate
 
-
-def _helper(name: str):  # tests/lm_eval is not a package: it must not shadow the real lm_eval
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"reproboard_tests_{name}", Path(__file__).parent / "lm_eval" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tiny, tamper = _helper("tiny"), _helper("tamper")
+tiny, tamper = load("tiny"), load("tamper")
 
 
 @pytest.fixture(scope="session")

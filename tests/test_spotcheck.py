@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lm_eval_helpers import load
 
 from builder.cli import cli
 from builder.rerun import model_arguments
@@ -15,15 +15,7 @@ from builder.spotcheck import SpotcheckError, local_revision, refuse_pickles, sp
 from builder.strict_yaml import parse_bytes
 from builder.validate import validate
 
-
-def _helper(name: str):  # tests/lm_eval is not a package: it must not shadow the real lm_eval
-    spec = importlib.util.spec_from_file_location(f"reproboard_tests_{name}", Path(__file__).parent / "lm_eval" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tiny, tamper = _helper("tiny"), _helper("tamper")
+tiny, tamper = load("tiny"), load("tamper")
 SEED_FROM = "pr=7 head=0123456789abcdef0123456789abcdef01234567 date=2026-01-02"
 
 
