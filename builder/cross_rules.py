@@ -120,12 +120,14 @@ def _evidence(root: Path, run: Parsed, existing: set[str]) -> Iterator[Problem]:
     at = ("provenance", "evidence")
     if path not in existing:
         yield run.problem((*at, "path"), f"evidence file '{evidence['path']}' is missing from {run.file.folder}/")
-    elif sha256_of(root / path) != evidence["sha256"]:
+        return
+    raw = (root / path).read_bytes()  # read once: hashed, then re-scored
+    if hashlib.sha256(raw).hexdigest() != evidence["sha256"]:
         yield run.problem((*at, "sha256"), f"does not match {evidence['path']}: the evidence changed after its hash was recorded")
     else:
         from builder.evidence import evidence_problems
 
-        yield from evidence_problems(root, run)
+        yield from evidence_problems(raw, run)
 
 
 def _orphan_evidence(runs: list[Parsed], all_files: list[DataFile], parsed_paths: set[str]) -> Iterator[Problem]:

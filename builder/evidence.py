@@ -32,7 +32,6 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.lm_eval_output import LmEvalFormatError, LmEvalOutput, iter_filters
@@ -333,14 +332,14 @@ def rescore(evidence: Evidence, name: str, metric: str, filter_name: str) -> _Re
     return _Rescored(sum(values) / len(values), len(records), [])  # type: ignore[arg-type]
 
 
-def evidence_problems(root: Path, run: Parsed) -> Iterator[Problem]:
-    """Everything in a submitted run that its evidence does not bear out."""
-    path = root / run.file.folder / run.data["provenance"]["evidence"]["path"]
+def evidence_problems(raw: bytes, run: Parsed) -> Iterator[Problem]:
+    """Everything in a submitted run that its evidence (the file's bytes) does not bear out."""
+    name = run.data["provenance"]["evidence"]["path"]
     at = ("provenance", "evidence", "path")
     try:
-        evidence = read_evidence(path.read_bytes())
+        evidence = read_evidence(raw)
     except EvidenceError as error:
-        yield run.problem(at, f"{path.name} {error}")
+        yield run.problem(at, f"{name} {error}")
         return
     tasks = evidence.header.get("tasks", {})
     for task, info in sorted(tasks.items()):
