@@ -130,13 +130,16 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_constructor("!relative", lambda loader, node: str(REPO))
 
 
-def _plain_config(tmp_path: Path, data_root: Path) -> Path:
+def _plain_config(tmp_path: Path, data_root: Path, *, name: str = "mkdocs.yml", site: str = "plain-site", **settings: object) -> Path:
+    """mkdocs.yml for `data_root`, with `settings` for the reproboard plugin (and `site_url`, when given)."""
     config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=_ConfigLoader)  # noqa: S506 - our own file
     config["docs_dir"] = str(REPO / "docs")
-    config["site_dir"] = str(tmp_path / "plain-site")
-    config["plugins"] = [{"reproboard": {"data_root": str(data_root)}} if isinstance(p, dict) and "reproboard" in p else p
+    config["site_dir"] = str(tmp_path / site)
+    if "site_url" in settings:
+        config["site_url"] = settings.pop("site_url")
+    config["plugins"] = [{"reproboard": {"data_root": str(data_root), **settings}} if isinstance(p, dict) and "reproboard" in p else p
                          for p in config["plugins"]]
-    path = tmp_path / "mkdocs.yml"
+    path = tmp_path / name
     path.write_text(yaml.safe_dump(config))
     return path
 
@@ -149,6 +152,34 @@ def test_plain_mkdocs_build_renders_the_board(tmp_path: Path, fixture_site: Path
     assert plain["index.html"] == _files(fixture_site)["index.html"]
     assert plain["zh/index.html"] == _files(fixture_site)["zh/index.html"]
     assert "models/acme/Alpha-7B/index.html" in plain and "zh/models/acme/Alpha-7B/index.html" in plain
+
+
+def _build_in_process(config_file: Path) -> int:
+    """Build with MkDocs' own API; the number of pages the reproboard plugin filled from a shell."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file))
+    build(config)
+    return config.plugins["reproboard"].pages_from_shells  # type: ignore[attr-defined]
+
+
+def test_model_pages_from_the_shell_are_byte_identical_to_the_themes_own(tmp_path: Path) -> None:
+    """builder/render/shell.py fills one rendering of the theme per language; every page must come out as the
+    theme renders it page by page, canonical links (site_url) and language switcher included."""
+    url = "https://board.example.org/sub/"
+    fast = _build_in_process(_plain_config(tmp_path, FIXTURE, name="fast.yml", site="fast", site_url=url))
+    slow = _build_in_process(_plain_config(tmp_path, FIXTURE, name="slow.yml", site="slow", site_url=url, page_shells=False))
+    models = len(list(FIXTURE.glob("*/*/*/model.yaml")))
+    assert models >= 5
+    assert (fast, slow) == (2 * models, 0)  # every model page in both languages, and none when turned off
+    fast_files, slow_files = _files(tmp_path / "fast"), _files(tmp_path / "slow")
+    assert sorted(fast_files) == sorted(slow_files)
+    differing = [path for path in fast_files if fast_files[path] != slow_files[path]]
+    assert differing == []
+    page = fast_files["zh/models/evil/X-1/index.html"].decode()
+    assert '<link rel="canonical" href="https://board.example.org/sub/zh/models/evil/X-1/">' in page
+    assert "\ue000" not in page and "reproboard:" not in page
 
 
 def test_plain_mkdocs_build_refuses_invalid_data_with_the_same_messages(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ class Page:
     """The page's path in every language (`models/acme/Alpha-7B.md`): what the language switcher maps."""
     dest: str = ""
     """Where MkDocs writes it, inside the site folder (`zh/models/acme/Alpha-7B/index.html`)."""
+    shell: bool = False
+    """One of many pages alike (the model pages): rendered from one shell of the theme (builder/render/shell.py)."""
 
     def stub(self) -> str:
         """The Markdown MkDocs reads; the plugin replaces its HTML with the rendered page."""
@@ -54,9 +56,10 @@ class Site:
         self._logical: dict[str, str] = {}
         self._plan()
 
-    def _add(self, src: str, title: str, in_nav: bool, render: Callable[[], str], summary: Callable[[], str], hide: tuple[str, ...] = ()) -> None:
+    def _add(self, src: str, title: str, in_nav: bool, render: Callable[[], str], summary: Callable[[], str], hide: tuple[str, ...] = (),
+             shell: bool = False) -> None:
         source = self.urls.source(src)
-        self._pages.append(Page(source, escape.text(title), in_nav, hide, src, self.urls.destination(src)))
+        self._pages.append(Page(source, escape.text(title), in_nav, hide, src, self.urls.destination(src), shell))
         self._renderers[source] = render
         self._summaries[source] = summary
         self._logical[source] = src
@@ -86,7 +89,8 @@ class Site:
                       summary(b.name_in(lang), b.description_in(lang), " ".join(b.lm_eval_tasks)))
         for model in board.models:
             self._add(urls.model(model.id), model.name, False, lambda m=model: model_page.model_page(m, ctx),
-                      summary(model.name, f"{model.id} · {model.organisation} · {t('type.' + model.model_type)} · {model.license}"), ("toc",))
+                      summary(model.name, f"{model.id} · {model.organisation} · {t('type.' + model.model_type)} · {model.license}"), ("toc",),
+                      shell=True)
 
     def pages(self) -> list[Page]:
         return list(self._pages)

@@ -1,0 +1,142 @@
+"""Thousands of pages from one rendering of the theme: the model pages' shell.
+
+Material's `main.html` costs about 1.5 ms a page, most of a generated page's cost in
+MkDocs. Every model page of a language gets the same header, navigation, footer and
+scripts: it sits at the same depth (`models/<org>/<name>/`), outside the navigation, with
+the same front matter. Only its title, its content, its canonical URL and its language
+switcher's links differ. So the theme renders one page whose varying parts are
+placeholders, and each model page fills them in.
+
+The placeholders are filled with exactly what the theme would have printed (the same
+filters, applied by the same code), so a page from the shell is byte-identical to one the
+theme renders itself; tests/test_shell.py builds a site both ways and compares every
+page. A page that does not fit the shell's assumptions is rendered by the theme.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mkdocs.structure.pages import Page
+from mkdocs.utils import normalize_url
+
+TEMPLATE = "reproboard-page.html"
+"""The template a shell page names in its front matter (`builder/render/templates/`): it calls `reproboard_page()`."""
+
+_TITLE = "\ue000reproboard:title\ue001"
+_CANONICAL = "\ue000reproboard:canonical\ue001"
+_CONTENT = "<h1>\ue000reproboard:content\ue001"
+"""Starts with `<h1`: Material adds a heading of its own to content without one; a shell page's content has one."""
+
+
+def _alternate(i: int) -> str:
+    return f"\ue000reproboard:alternate-{i}\ue001"
+
+
+@dataclass(frozen=True)
+class _Shell:
+    parts: tuple[str, ...]
+    """Text, slot name, text, slot name, ..., text."""
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = list(self.parts)
+        for i in range(1, len(out), 2):
+            out[i] = values[out[i]]
+        return "".join(out)
+
+
+def _split(rendered: str, slots: dict[str, str]) -> _Shell | None:
+    """Cut the rendered sentinel page at each placeholder's text; None when one is missing or repeated unexpectedly."""
+    parts: list[str] = [rendered]
+    for name, token in slots.items():
+        cut: list[str] = []
+        for i, part in enumerate(parts):
+            if i % 2:  # a slot name already cut out
+                cut.append(part)
+                continue
+            pieces = part.split(token)
+            for j, piece in enumerate(pieces):
+                if j:
+                    cut.append(name)
+                cut.append(piece)
+        parts = cut
+    if "\ue000reproboard:" in "".join(parts[::2]):
+        return None  # a placeholder printed in a form the slots do not know (escaped, truncated)
+    return _Shell(tuple(parts))
+
+
+class PageShells:
+    """One shell per kind of page, made on the first page of the kind and reused for the rest of the build."""
+
+    def __init__(self) -> None:
+        self._shells: dict[tuple[Any, ...], _Shell | None] = {}
+        self.served = 0
+        """Pages filled from a shell so far (the rest went through the theme)."""
+
+    def clear(self) -> None:
+        """Forget the shells (a new build, or another language): the theme's output may differ."""
+        self._shells.clear()
+
+    def render(self, context: Any, render_theme: Callable[[dict[str, Any]], str]) -> str:
+        """The page of the Jinja `context` (the page's own), through its shell; `render_theme` renders `main.html`."""
+        page: Page = context["page"]
+        alternates = list(context["config"].extra.get("alternate") or ())
+        key = self._key(page, context.get("base_url"), alternates)
+        shell = self._shells.get(key) if key is not None else None
+        if key is not None and key not in self._shells:
+            shell = self._shells[key] = self._make(page, dict(context.get_all()), alternates, render_theme)
+        if shell is None:
+            return render_theme(dict(context.get_all()))
+        values = {"title": page.meta["title"], "content": page.content, "canonical": page.canonical_url or ""}
+        for i, alternate in enumerate(alternates):
+            values[f"alternate-{i}"] = normalize_url(alternate["link"], page)
+        self.served += 1
+        return shell.fill(values)
+
+    @staticmethod
+    def _key(page: Page, base_url: str | None, alternates: list[dict[str, str]]) -> tuple[Any, ...] | None:
+        """What the theme's output depends on besides the slots; None for a page the shell cannot serve."""
+        meta = page.meta
+        if (not isinstance(meta.get("title"), str) or "<h1" not in (page.content or "") or len(page.toc)
+                or page.previous_page or page.next_page or page.parent or page.is_homepage or page.edit_url
+                or set(meta) - {"title", "hide", "template"}):
+            return None
+        return (
+            page.url.count("/"), page.url.endswith("/"), tuple(meta.get("hide") or ()), page.canonical_url is not None,
+            base_url, tuple((a.get("name"), a.get("lang")) for a in alternates),
+        )
+
+    @staticmethod
+    def _make(page: Page, variables: dict[str, Any], alternates: list[dict[str, str]],
+              render_theme: Callable[[dict[str, Any]], str]) -> _Shell | None:
+        sentinel = copy.copy(page)
+        sentinel.meta = {k: v for k, v in page.meta.items() if k != "template"} | {"title": _TITLE}
+        sentinel.content = _CONTENT
+        if page.canonical_url is not None:
+            sentinel.canonical_url = _CANONICAL
+        config = variables["config"]
+        slots = {"title": _TITLE, "content": _CONTENT, "canonical": _CANONICAL}
+        placeholder_links = []
+        for i, alternate in enumerate(alternates):
+            token = _alternate(i)
+            placeholder_links.append({**alternate, "link": token})
+            # The theme prints `link | url`: the placeholder comes out behind the page's way up to the root.
+            slots[f"alternate-{i}"] = normalize_url(token, page)
+        if not alternates:
+            return _split(render_theme({**variables, "page": sentinel}), slots)
+        saved = config.extra.get("alternate")
+        _set_alternates(config, placeholder_links)
+        try:
+            rendered = render_theme({**variables, "page": sentinel})
+        finally:
+            _set_alternates(config, saved)
+        return _split(rendered, slots)
+
+
+def _set_alternates(config: Any, links: Any) -> None:
+    config.extra["alternate"] = links
+    # mkdocs-static-i18n sets it as an attribute too, which the theme's templates read before the key.
+    config.extra.alternate = links
