@@ -3,6 +3,7 @@ byte-identical rebuilds, refusal of invalid data, and no request outside the sit
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -128,6 +129,7 @@ class _ConfigLoader(yaml.SafeLoader):
 
 
 _ConfigLoader.add_constructor("!relative", lambda loader, node: str(REPO))
+_ConfigLoader.add_constructor("!ENV", lambda loader, node: None)  # site_url: unset, as in a local build
 
 
 def _plain_config(tmp_path: Path, data_root: Path, *, name: str = "mkdocs.yml", site: str = "plain-site", **settings: object) -> Path:
@@ -180,6 +182,20 @@ def test_model_pages_from_the_shell_are_byte_identical_to_the_themes_own(tmp_pat
     page = fast_files["zh/models/evil/X-1/index.html"].decode()
     assert '<link rel="canonical" href="https://board.example.org/sub/zh/models/evil/X-1/">' in page
     assert "\ue000" not in page and "reproboard:" not in page
+
+
+def test_the_sitemap_lists_every_page_of_both_languages_with_its_twin(tmp_path: Path, fixture_site: Path) -> None:
+    _build_in_process(_plain_config(tmp_path, FIXTURE, site="site", site_url="https://board.example.org/"))
+    sitemap = (tmp_path / "site" / "sitemap.xml").read_text()
+    pages = [p.parent.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("index.html")]
+    locs = re.findall(r"<loc>https://board\.example\.org/([^<]*)</loc>", sitemap)
+    assert sorted(locs) == sorted(p + "/" if p != "." else "" for p in pages)
+    assert ('<url><loc>https://board.example.org/zh/models/evil/X-1/</loc><lastmod>2024-07-01</lastmod>\n'
+            '    <xhtml:link rel="alternate" hreflang="en" href="https://board.example.org/models/evil/X-1/"/>\n'
+            '    <xhtml:link rel="alternate" hreflang="zh" href="https://board.example.org/zh/models/evil/X-1/"/>') in sitemap
+    assert gzip.decompress((tmp_path / "site" / "sitemap.xml.gz").read_bytes()).decode() == sitemap
+    # Without site_url (a local build) there are no absolute addresses to list.
+    assert "<loc>" not in (fixture_site / "sitemap.xml").read_text()
 
 
 def test_plain_mkdocs_build_refuses_invalid_data_with_the_same_messages(tmp_path: Path) -> None:

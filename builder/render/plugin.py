@@ -111,6 +111,8 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._default_language = "en"
         self._default_404: bytes | None = None
         self._shells = PageShells()
+        self._page_urls: dict[str, list[str]] = {}
+        """Every page built in this run, by language: the sitemap's."""
         self._shell_pages: set[str] = set()
 
     @property
@@ -146,6 +148,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._default_language = default
         if language == default:
             self._default_404 = None
+            self._page_urls = {}
         if language not in languages():
             raise PluginError(f"ReproBoard has no interface strings for language '{language}' (it has: {', '.join(languages())})")
         start = time.perf_counter()
@@ -314,7 +317,23 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     def _post_build_last(self, *, config: MkDocsConfig) -> None:
         if self._default_404 is not None:
             (Path(config.site_dir) / "404.html").write_bytes(self._default_404)
+        self._write_sitemap(config)
         self._restore_epoch()
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self._page_urls.setdefault(self.site.language, []).append(page.url)
+        return output
+
+    def _write_sitemap(self, config: MkDocsConfig) -> None:
+        """Every page of every language built so far (the theme's and the i18n plugin's miss most). The
+        default language's build ends last, after the others inside it: its sitemap is the one that stays."""
+        from builder.render.sitemap import gzipped, sitemap_xml
+
+        text = sitemap_xml(config.site_url, [code for code, _ in self._languages], self._page_urls,
+                           self.board.data_date if self.board else None)
+        site = Path(config.site_dir)
+        (site / "sitemap.xml").write_text(text, encoding="utf-8")
+        (site / "sitemap.xml.gz").write_bytes(gzipped(text, int(os.environ.get("SOURCE_DATE_EPOCH") or 0)))
 
     on_post_build = CombinedEvent(_post_build_first, _post_build_last)
 
