@@ -62,25 +62,32 @@ def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: boo
 
 
 @cli.command("schema-docs")
-@click.option("--check", is_flag=True, help="Only check that the page is up to date; exit 1 if not.")
+@click.option("--check", is_flag=True, help="Only check that both pages are up to date; exit 1 if not.")
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True)
 def schema_docs(check: bool, root: Path) -> None:
-    """Write docs/reference/file-formats.md from the schemas' descriptions.
+    """Write docs/reference/file-formats.md and file-formats.zh.md from the schemas.
+
+    The English page shows the schemas' own descriptions; the Chinese page translates every
+    text through builder/schema_docs_zh.yaml and fails on a text it does not translate.
 
     Example: reproboard schema-docs --check
     """
-    from builder.schema_docs import REFERENCE_PAGE, render
+    from builder.schema_docs import REFERENCE_PAGES, MissingTranslation, render
 
-    page = root / REFERENCE_PAGE
-    text = render()
-    current = page.read_text(encoding="utf-8") if page.exists() else None
-    if check:
-        if current != text:
-            raise click.ClickException(f"{REFERENCE_PAGE} is out of date: run `reproboard schema-docs`")
-        return
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {REFERENCE_PAGE}")
+    try:
+        texts = {name: render(language) for language, name in REFERENCE_PAGES.items()}
+    except MissingTranslation as missing:
+        raise click.ClickException(str(missing)) from None
+    for name, text in texts.items():
+        page = root / name
+        current = page.read_text(encoding="utf-8") if page.exists() else None
+        if check:
+            if current != text:
+                raise click.ClickException(f"{name} is out of date: run `reproboard schema-docs`")
+            continue
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {name}")
 
 
 @cli.command()

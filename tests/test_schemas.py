@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 from example_repo import EXAMPLES
 
 from builder.schema_check import SCHEMA_NAMES, load_schema
-from builder.schema_docs import REFERENCE_PAGE, render
+from builder.schema_docs import REFERENCE_PAGE, REFERENCE_PAGES, MissingTranslation, catalogue, english_texts, render
 from builder.strict_yaml import YamlError, parse_bytes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,6 +67,31 @@ def test_definitions_shared_between_schemas_are_identical() -> None:
 
 def test_the_reference_page_is_generated_from_the_schemas() -> None:
     assert (REPO / REFERENCE_PAGE).read_text(encoding="utf-8") == render()
+
+
+def test_the_chinese_reference_page_is_generated_from_the_schemas() -> None:
+    assert (REPO / REFERENCE_PAGES["zh"]).read_text(encoding="utf-8") == render("zh")
+
+
+def test_the_catalogue_translates_every_text_of_the_page_and_nothing_else() -> None:
+    needed, translated = english_texts(), set(catalogue())
+    assert sorted(needed - translated) == [], "add these to builder/schema_docs_zh.yaml"
+    assert sorted(translated - needed) == [], "the page no longer shows these: remove them from builder/schema_docs_zh.yaml"
+
+
+def test_a_text_without_a_translation_is_an_error_not_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = load_schema("model")
+    schema["properties"]["name"]["description"] = "A description nobody translated."
+    monkeypatch.setattr("builder.schema_docs.load_schema", lambda name: schema if name == "model" else load_schema(name))
+    with pytest.raises(MissingTranslation, match="A description nobody translated"):
+        render("zh")
+
+
+def test_the_chinese_page_keeps_every_code_span() -> None:
+    def spans(page: str) -> Counter[str]:
+        return Counter(re.findall(r"`[^`\n]+`", page))
+
+    assert spans(render("zh")) == spans(render())
 
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
