@@ -38,6 +38,7 @@ import numpy as np
 from builder.board import DECIMALS, Board, CategoryScore, Entry, Model, Rank, Ranking, Run, Score, Source, Verdict
 from builder.cross_rules import Parsed
 from builder.file_rules import binomial_stderr
+from builder.gc_tuning import collector_paused
 from builder.layout import Kind
 from builder.registry import Benchmark, Registry
 
@@ -210,6 +211,11 @@ def _score(raw: _Raw, counts: bool, disputed: bool) -> Score:
 
 def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     """Parsed, valid files (validate's `report.parsed`) and the registry -> the board."""
+    with collector_paused():
+        return _build_board(parsed, registry)
+
+
+def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     verdicts = _verdicts(parsed)
     records = {doc.data["id"]: doc for doc in parsed if doc.file.kind is Kind.MODEL}
     runs = sorted((_run(doc, verdicts.get(doc.file.path, ())) for doc in parsed if doc.file.kind is Kind.RUN), key=lambda r: r.path)

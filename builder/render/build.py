@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.gc_tuning import long_lived
 from builder.problems import Problem
 
 
@@ -60,7 +61,8 @@ def build_site(root: Path, config_file: Path, site_dir: Path | None = None) -> B
         mkdocs_log = logging.getLogger("mkdocs")
         level = mkdocs_log.level
         try:
-            build(config)
+            with long_lived():  # the parsed files and the board, until the site is written
+                build(config)
         finally:
             mkdocs_log.setLevel(level)
         timings = dict(plugin.timings)  # type: ignore[attr-defined]
