@@ -9,8 +9,8 @@ placeholders, and each model page fills them in.
 
 The placeholders are filled with exactly what the theme would have printed (the same
 filters, applied by the same code), so a page from the shell is byte-identical to one the
-theme renders itself; tests/test_shell.py builds a site both ways and compares every
-page. A page that does not fit the shell's assumptions is rendered by the theme.
+theme renders itself; tests/test_site_build.py builds a site both ways and compares
+every page. A page that does not fit the shell's assumptions is rendered by the theme.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class _Shell:
 
 
 def _split(rendered: str, slots: dict[str, str]) -> _Shell | None:
-    """Cut the rendered sentinel page at each placeholder's text; None when one is missing or repeated unexpectedly."""
+    """Cut the rendered placeholder page at each slot's text; None when a placeholder also shows up in another form."""
     parts: list[str] = [rendered]
     for name, token in slots.items():
         cut: list[str] = []
