@@ -13,6 +13,12 @@ TABLE_ROWS = 500
 BAR_ROWS = 15
 
 
+def _model_link(model: Model, ctx: Context, here: str) -> str:
+    """A link to a model page; the same on every category or benchmark page (they share a depth), so made once."""
+    depth = str(ctx.urls.url(here).count("/"))  # what a relative link depends on
+    return ctx.once(("catalog.model", depth, model.id), lambda: model_link(model, ctx.urls, here))
+
+
 def _more(ctx: Context, here: str, shown: int, total: int) -> str:
     if shown >= total:
         return ""
@@ -50,11 +56,11 @@ def category_page(category_id: str, ctx: Context) -> str:
         model = board.model(e.model_id)
         c = model.category(category_id)
         assert c is not None
-        cells = [rank_cell(e.rank.best, e.rank.worst, t), model_link(model, urls, here),
+        cells = [rank_cell(e.rank.best, e.rank.worst, t), _model_link(model, ctx, here),
                  f'{fixed(e.value)} <span class="rb-se">± {fixed(e.stderr)}</span>', f"{c.covered}/{c.total}"]
         for b in members:
             score = board.counted(model.id, b.id)
-            cells.append(score_cell(board, score, t, urls, here) if score else "–")
+            cells.append(score_cell(score, ctx, here) if score else "–")
         rows.append(cells)
     headers = [t("col.rank"), t("col.model"), t("col.normalised"), t("col.coverage")] + [b.name_in(t.language) for b in members]
     bench_links = "".join(f'<li><a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name_in(t.language))}</a>: {escape.text(b.description_in(t.language))}</li>' for b in members)
@@ -99,14 +105,14 @@ def benchmark_page(benchmark_id: str, ctx: Context) -> str:
         (t("bench.reference"), escape.link(b.url, b.url)),
     ])
     ranking = board.rankings[benchmark_id].entries
-    rows = [[rank_cell(e.rank.best, e.rank.worst, t), model_link(board.model(e.model_id), urls, here),
-             score_cell(board, board.counted(e.model_id, benchmark_id), t, urls, here, with_stderr=True)]  # type: ignore[arg-type]
+    rows = [[rank_cell(e.rank.best, e.rank.worst, t), _model_link(board.model(e.model_id), ctx, here),
+             score_cell(board.counted(e.model_id, benchmark_id), ctx, here, with_stderr=True)]  # type: ignore[arg-type]
             for e in ranking[:TABLE_ROWS]]
     ranked = table([t("col.rank"), t("col.model"), t("col.score")], rows)
     every = []
     for score in sorted(board.scores_on(benchmark_id), key=lambda s: (s.model_id, not s.counts, s.run_path))[:TABLE_ROWS]:
         run = board.run(score.run_path)
-        every.append([model_link(board.model(score.model_id), urls, here), score_cell(board, score, t, urls, here),
+        every.append([_model_link(board.model(score.model_id), ctx, here), score_cell(score, ctx, here),
                       escape.text("?" if score.n_shot is None else str(score.n_shot)), escape.text(score.setting_note or ""),
                       source_cell(run, t), escape.text(t("model.counts")) if score.counts else ""])
     sources = table([t("col.model"), t("col.score"), t("col.n_shot"), t("col.setting"), t("col.source"), t("col.counted")], every)

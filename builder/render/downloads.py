@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
+
+import orjson
 
 from builder import aggregate
 from builder.board import Board, Model, Run, Score
@@ -17,8 +18,11 @@ FORMAT = 1
 
 
 def _dumps(data: Any) -> str:
-    # No indent: only then does the json module use its C encoder (ten times faster on 5,000 files).
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    """Compact, keys sorted, UTF-8: what `json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))` writes.
+
+    orjson serialises NaN as null where json would refuse it; the board has none (the loader refuses
+    NaN and infinities, and the aggregation's arithmetic stays finite), so that difference never shows."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8") + "\n"
 
 
 def _rules() -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from builder.board import Board, Model, Run, Score
+from builder.board import Model, Run, Score
 from builder.render import escape
+from builder.render.context import Context
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
@@ -52,15 +53,25 @@ def marker(status: str, disputed: bool, t: Strings, title: str = "") -> str:
     return "".join(parts)
 
 
-def score_cell(board: Board, score: Score, t: Strings, urls: Urls, here: str, *, with_stderr: bool = False) -> str:
-    """A raw score linked to its origin on the model page, with its provenance badges."""
-    run = board.run(score.run_path)
-    origin = urls.href(urls.model(score.model_id), here, run_anchor(run.path))
-    title = source_line(run, t)
+def score_cell(score: Score, ctx: Context, here: str, *, with_stderr: bool = False) -> str:
+    """A raw score linked to its origin on the model page, with its provenance badges.
+
+    What depends only on the run (the link, the source in the tooltip) is made once per run and
+    page depth: a run gives a model's scores on many benchmarks, and tables list them by the thousand."""
+    run = ctx.board.run(score.run_path)
+    depth = str(ctx.urls.url(here).count("/"))
+
+    def opening() -> str:
+        origin = ctx.urls.href(ctx.urls.model(run.model_id), here, run_anchor(run.path))
+        return f'<a class="rb-num" href="{escape.attr(origin)}" title="{escape.attr(source_line(run, ctx.t))}">'
+
     value = raw(score.value)
     if with_stderr:
         value += f' <span class="rb-se">± {fixed(score.stderr)}</span>'
-    return f'<a class="rb-num" href="{escape.attr(origin)}" title="{escape.attr(title)}">{value}</a>{marker(score.status, score.disputed, t, title)}'
+    link = ctx.once(("score.link", depth, run.path), opening)
+    badges = ctx.once(("score.badges", run.path, score.status, str(score.disputed)),
+                      lambda: marker(score.status, score.disputed, ctx.t, source_line(run, ctx.t)))
+    return f"{link}{value}</a>{badges}"
 
 
 @lru_cache(maxsize=65536)

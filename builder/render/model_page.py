@@ -100,25 +100,36 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
     return head + table([t("col.category"), t("col.normalised"), t("col.coverage"), t("col.rank")], rows)
 
 
-def _results(model: Model, board: Board, t: Strings, urls: Urls, here: str) -> str:
+def _results(model: Model, ctx: Context, here: str) -> str:
+    board, t, urls = ctx.board, ctx.t, ctx.urls
+    order = ctx.benchmark_order
+    depth = str(urls.url(here).count("/"))  # every link below depends on the page only through its depth
     rows = []
-    scores = board.scores_of(model.id)
-    order = {b.id: i for i, b in enumerate(board.registry.benchmarks)}
-    for score in sorted(scores, key=lambda s: (order.get(s.benchmark_id, 0), not s.counts, s.run_path)):
+    for score in sorted(board.scores_of(model.id), key=lambda s: (order.get(s.benchmark_id, 0), not s.counts, s.run_path)):
         benchmark = board.registry.benchmark(score.benchmark_id)
         assert benchmark is not None
         run = board.run(score.run_path)
-        name = f'<a href="{escape.attr(urls.href(urls.benchmark(benchmark.id), here))}">{escape.text(benchmark.name_in(t.language))}</a>'
+        name = ctx.once(("results.benchmark", depth, benchmark.id), lambda b=benchmark: (
+            f'<a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name_in(t.language))}</a>'))
         if score.counts:
-            name = f'<span id="bench-{escape.attr(benchmark.id)}"></span>' + name
-        counted = escape.text(t("model.counts")) if score.counts else escape.text(t(_why_not(score, run)))
+            name = ctx.once(("results.target", benchmark.id), lambda b=benchmark: f'<span id="bench-{escape.attr(b.id)}"></span>') + name
+            counted = ctx.once(("results.counts",), lambda: escape.text(t("model.counts")))
+        else:
+            counted = escape.text(t(_why_not(score, run)))
+        stderr = fixed(score.stderr)
+        if score.stderr_estimated:
+            stderr += ctx.once(("results.estimated",), lambda: f' <span class="rb-est" title="{escape.attr(t("model.stderr_estimated"))}">*</span>')
+        metric = ctx.once(("results.metric", score.metric or benchmark.metric), lambda m=score.metric or benchmark.metric: escape.text(m))
+        # A run gives most of a page's scores: its link and source are made once per run.
+        to_run = ctx.once(("results.run", run.path), lambda r=run: f'<a class="rb-num" href="#{escape.attr(run_anchor(r.path))}">')
+        source = ctx.once(("results.source", run.path), lambda r=run: source_cell(r, t))
         rows.append([
             name,
-            f'<a class="rb-num" href="#{escape.attr(run_anchor(run.path))}">{raw(score.value)}</a>{marker(score.status, score.disputed, t)}',
-            f"{fixed(score.stderr)}" + (f' <span class="rb-est" title="{escape.attr(t("model.stderr_estimated"))}">*</span>' if score.stderr_estimated else ""),
-            escape.text("?" if score.n_shot is None else str(score.n_shot)),
-            escape.text(score.metric or benchmark.metric) + (f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""),
-            source_cell(run, t),
+            f'{to_run}{raw(score.value)}</a>{marker(score.status, score.disputed, t)}',
+            stderr,
+            "?" if score.n_shot is None else str(score.n_shot),
+            metric + (f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""),
+            source,
             counted,
         ])
     headers = [t("col.benchmark"), t("col.score"), t("col.stderr"), t("col.n_shot"), t("col.metric"), t("col.source"), t("col.counted")]
@@ -207,7 +218,7 @@ def model_page(model: Model, ctx: Context) -> str:
         f'<p class="rb-sub">{escape.text(model.organisation)} · {escape.text(weights_label(model, t))} · {escape.text(t("type." + model.model_type))}</p>'
         f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx)}</div>'
         f'<h2 id="standing">{escape.text(t("model.standing"))}</h2>{_standing(model, ctx, here)}'
-        f'<h2 id="results">{escape.text(t("model.results"))}</h2><p>{escape.text(t("model.results_intro"))}</p>{_results(model, board, t, urls, here)}'
+        f'<h2 id="results">{escape.text(t("model.results"))}</h2><p>{escape.text(t("model.results_intro"))}</p>{_results(model, ctx, here)}'
         + _disputes(model, board, t)
         + f'<h2 id="runs">{escape.text(t("model.runs"))}</h2>' + "".join(_run_section(r, board, t) for r in runs)
         + f'<p class="rb-download"><a href="{download}">{escape.text(t("model.download"))}</a></p>'
