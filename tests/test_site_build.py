@@ -137,8 +137,9 @@ def _plain_config(tmp_path: Path, data_root: Path, *, name: str = "mkdocs.yml", 
     config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=_ConfigLoader)  # noqa: S506 - our own file
     config["docs_dir"] = str(REPO / "docs")
     config["site_dir"] = str(tmp_path / site)
-    if "site_url" in settings:
-        config["site_url"] = settings.pop("site_url")
+    for key in ("site_url", "use_directory_urls"):
+        if key in settings:
+            config[key] = settings.pop(key)
     config["plugins"] = [{"reproboard": {"data_root": str(data_root), **settings}} if isinstance(p, dict) and "reproboard" in p else p
                          for p in config["plugins"]]
     path = tmp_path / name
@@ -166,12 +167,14 @@ def _build_in_process(config_file: Path) -> int:
     return config.plugins["reproboard"].pages_from_shells  # type: ignore[attr-defined]
 
 
-def test_model_pages_from_the_shell_are_byte_identical_to_the_themes_own(tmp_path: Path) -> None:
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_model_pages_from_the_shell_are_byte_identical_to_the_themes_own(tmp_path: Path, directory_urls: bool) -> None:
     """builder/render/shell.py fills one rendering of the theme per language; every page must come out as the
     theme renders it page by page, canonical links (site_url) and language switcher included."""
     url = "https://board.example.org/sub/"
-    fast = _build_in_process(_plain_config(tmp_path, FIXTURE, name="fast.yml", site="fast", site_url=url))
-    slow = _build_in_process(_plain_config(tmp_path, FIXTURE, name="slow.yml", site="slow", site_url=url, page_shells=False))
+    same = {"site_url": url, "use_directory_urls": directory_urls}
+    fast = _build_in_process(_plain_config(tmp_path, FIXTURE, name="fast.yml", site="fast", **same))
+    slow = _build_in_process(_plain_config(tmp_path, FIXTURE, name="slow.yml", site="slow", page_shells=False, **same))
     models = len(list(FIXTURE.glob("*/*/*/model.yaml")))
     assert models >= 5
     assert (fast, slow) == (2 * models, 0)  # every model page in both languages, and none when turned off
@@ -179,8 +182,9 @@ def test_model_pages_from_the_shell_are_byte_identical_to_the_themes_own(tmp_pat
     assert sorted(fast_files) == sorted(slow_files)
     differing = [path for path in fast_files if fast_files[path] != slow_files[path]]
     assert differing == []
-    page = fast_files["zh/models/evil/X-1/index.html"].decode()
-    assert '<link rel="canonical" href="https://board.example.org/sub/zh/models/evil/X-1/">' in page
+    path = "zh/models/evil/X-1/index.html" if directory_urls else "zh/models/evil/X-1.html"
+    page = fast_files[path].decode()
+    assert f'<link rel="canonical" href="https://board.example.org/sub/{path.removesuffix("index.html")}">' in page
     assert "\ue000" not in page and "reproboard:" not in page
 
 
