@@ -1,6 +1,6 @@
 """How fast `reproboard build` renders a big board, and how heavy and quick the result is.
 
-    python bench/bench_build.py [--models 5000] [--benchmarks 40] [--keep DIR] [--no-browser] [--no-single]
+    python bench/bench_build.py [--models 5000] [--benchmarks 40] [--repeat N] [--keep DIR] [--no-browser] [--no-single]
 
 Writes a synthetic repository (bench/synthetic.py: N models x M benchmarks, one reported
 run per model), builds the site with the repository's mkdocs.yml in a fresh process, and
@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,10 +128,18 @@ def browser_latency(site: Path) -> dict[str, float]:
         server.wait()
 
 
+def _spread(values: list[float], unit: str = " s", digits: int = 1) -> str:
+    """`median (min-max)` of several runs, or the one value."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}{unit}"
+    return f"{statistics.median(values):.{digits}f}{unit} ({min(values):.{digits}f}-{max(values):.{digits}f} over {len(values)} runs)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, default=5000)
     parser.add_argument("--benchmarks", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=1, help="Build this many times (bilingual and English only, alternately) and print medians.")
     parser.add_argument("--keep", type=Path, help="Keep the corpus and the site in this folder.")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-single", action="store_true", help="Skip the English-only build that the bilingual one is compared with.")
@@ -140,26 +149,37 @@ def main() -> None:
     if corpus.exists():
         shutil.rmtree(corpus)
     write_corpus(corpus, args.models, args.benchmarks)
-    figures = build(corpus, site)
+    bilingual: list[dict] = []
+    english: list[dict] = []
+    for _ in range(args.repeat):
+        # A fresh folder each time: replacing an old site would time its removal too.
+        shutil.rmtree(site, ignore_errors=True)
+        bilingual.append(build(corpus, site))
+        if not args.no_single:
+            config = single_language_config()
+            try:
+                english.append(build(corpus, work / "site-single", config))
+            finally:
+                config.unlink()
+            shutil.rmtree(work / "site-single", ignore_errors=True)
+    totals = [f["timings"]["total"] for f in bilingual]
+    figures = bilingual[totals.index(sorted(totals)[len(totals) // 2])]  # the median run, for the breakdown
     t = figures["timings"]
     own = t["validate"] + t["aggregate"] + t["render"]
+    shares = [100 * sum(f["timings"][k] for k in ("validate", "aggregate", "render")) / f["timings"]["total"] for f in bilingual]
     page, transfer, assets = home_transfer(site)
     print(f"corpus: {args.models} models x {args.benchmarks} benchmarks, {figures['pages']} generated pages, {os.cpu_count()} cores")
-    print(f"build: {t['total']:.1f} s in the build process ({figures['wall']:.1f} s with interpreter start)")
-    print(f"  builder's own stages: {own:.1f} s = {100 * own / t['total']:.1f} % "
+    print(f"build: {_spread(totals)} in the build process ({figures['wall']:.1f} s with interpreter start, median run)")
+    print(f"  builder's own stages: {own:.1f} s = {_spread(shares, ' %')} "
           f"(validate {t['validate']:.1f} s, aggregate {t['aggregate']:.1f} s, render {t['render']:.1f} s)")
     print(f"  MkDocs and the theme: {t['mkdocs']:.1f} s")
     print(f"peak memory: {figures['peak_mb']:.0f} MB")
-    if not args.no_single:
-        config = single_language_config()
-        try:
-            single = build(corpus, work / "site-single", config)
-        finally:
-            config.unlink()
-        s = single["timings"]
-        print(f"English only: {s['total']:.1f} s ({single['pages']} pages; render {s['render']:.1f} s, MkDocs {s['mkdocs']:.1f} s, "
-              f"{single['peak_mb']:.0f} MB); bilingual / English only = {t['total'] / s['total']:.2f} (target <= 1.5)")
-        shutil.rmtree(work / "site-single", ignore_errors=True)
+    if english:
+        s = english[len(english) // 2]["timings"]
+        ratios = [b["timings"]["total"] / e["timings"]["total"] for b, e in zip(bilingual, english)]
+        print(f"English only: {_spread([e['timings']['total'] for e in english])} ({english[0]['pages']} pages; render {s['render']:.1f} s, "
+              f"MkDocs {s['mkdocs']:.1f} s, {english[0]['peak_mb']:.0f} MB)")
+        print(f"bilingual / English only: {_spread(ratios, '', 2)} (target <= 1.5; each bilingual build against the English one after it)")
     print(f"home page, gzip: {page / 1024:.0f} KB HTML; {transfer / 1024:.0f} KB with its {len(assets)} stylesheets and scripts")
     columns = site / "api" / "benchmark-columns.json"
     print(f"  benchmark columns (fetched when first shown): {compressed(columns) / 1024:.0f} KB gzip")
