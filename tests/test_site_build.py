@@ -133,7 +133,7 @@ _ConfigLoader.add_constructor("!ENV", lambda loader, node: None)  # site_url: un
 
 
 def _plain_config(tmp_path: Path, data_root: Path, *, name: str = "mkdocs.yml", site: str = "plain-site", **settings: object) -> Path:
-    """mkdocs.yml for `data_root`, with `settings` for the reproboard plugin (and `site_url`, when given)."""
+    """mkdocs.yml for `data_root`, with `settings` for the reproboard plugin (`site_url` and `use_directory_urls` go to MkDocs)."""
     config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=_ConfigLoader)  # noqa: S506 - our own file
     config["docs_dir"] = str(REPO / "docs")
     config["site_dir"] = str(tmp_path / site)
