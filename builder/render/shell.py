@@ -63,8 +63,8 @@ def _split(rendered: str, slots: dict[str, str]) -> _Shell | None:
                     cut.append(name)
                 cut.append(piece)
         parts = cut
-    if "\ue000reproboard:" in "".join(parts[::2]):
-        return None  # a placeholder printed in a form the slots do not know (escaped, truncated)
+    if "\ue000" in "".join(parts[::2]) or "\ue001" in "".join(parts[::2]):
+        return None  # a placeholder printed in a form the slots do not know (escaped, truncated, upper-cased)
     return _Shell(tuple(parts))
 
 
@@ -83,7 +83,7 @@ class PageShells:
     def render(self, context: Any, render_theme: Callable[[dict[str, Any]], str]) -> str:
         """The page of the Jinja `context` (the page's own), through its shell; `render_theme` renders `main.html`."""
         page: Page = context["page"]
-        alternates = list(context["config"].extra.get("alternate") or ())
+        alternates = list(_alternates(context["config"].extra) or ())
         key = self._key(page, context.get("base_url"), alternates)
         shell = self._shells.get(key) if key is not None else None
         if key is not None and key not in self._shells:
@@ -127,16 +127,35 @@ class PageShells:
             slots[f"alternate-{i}"] = normalize_url(token, page)
         if not alternates:
             return _split(render_theme({**variables, "page": sentinel}), slots)
-        saved = config.extra.get("alternate")
-        _set_alternates(config, placeholder_links)
+        extra = config.extra
+        saved_attribute, saved_key = vars(extra).get("alternate", _ABSENT), extra.get("alternate", _ABSENT)
+        extra.alternate = extra["alternate"] = placeholder_links
         try:
             rendered = render_theme({**variables, "page": sentinel})
         finally:
-            _set_alternates(config, saved)
+            _restore(extra, saved_attribute, saved_key)
         return _split(rendered, slots)
 
 
-def _set_alternates(config: Any, links: Any) -> None:
-    config.extra["alternate"] = links
-    # mkdocs-static-i18n sets it as an attribute too, which the theme's templates read before the key.
-    config.extra.alternate = links
+_ABSENT = object()
+
+
+def _alternates(extra: Any) -> Any:
+    """`config.extra.alternate` as the theme's templates read it: Jinja tries the attribute (which
+    mkdocs-static-i18n sets), then the key."""
+    try:
+        return extra.alternate
+    except AttributeError:
+        return extra.get("alternate")
+
+
+def _restore(extra: Any, attribute: Any, key: Any) -> None:
+    """Put `config.extra`'s `alternate` back as it was, attribute and key, present or not."""
+    if attribute is _ABSENT:
+        vars(extra).pop("alternate", None)
+    else:
+        extra.alternate = attribute
+    if key is _ABSENT:
+        extra.pop("alternate", None)
+    else:
+        extra["alternate"] = key
