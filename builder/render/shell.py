@@ -10,7 +10,10 @@ placeholders, and each model page fills them in.
 The placeholders are filled with exactly what the theme would have printed (the same
 filters, applied by the same code), so a page from the shell is byte-identical to one the
 theme renders itself; tests/test_site_build.py builds a site both ways and compares
-every page. A page that does not fit the shell's assumptions is rendered by the theme.
+every page. A page that does not fit the shell's assumptions is rendered by the theme, and
+so is every page when the theme prints a placeholder in another form (upper-cased,
+truncated). A filter that would change a real title but not the placeholder (`striptags`,
+escaping) is caught by that test after a theme upgrade: a fixture model's name is markup.
 """
 
 from __future__ import annotations
