@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import time
 import types
 from pathlib import Path
@@ -33,6 +34,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from builder.board import Board
+from builder.render.folders import FolderMaker
 from builder.render.shell import TEMPLATE as SHELL_TEMPLATE
 from builder.render.shell import PageShells
 
@@ -111,6 +113,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._default_language = "en"
         self._default_404: bytes | None = None
         self._shells = PageShells()
+        self._folders: FolderMaker | None = None
         self._page_urls: dict[str, list[str]] = {}
         """Every page built in this run, by language: the sitemap's."""
         self._shell_pages: set[str] = set()
@@ -194,8 +197,16 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
             for src in site.shared_paths():
                 if src not in files.src_uris:
                     files.append(_Written(src, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
+        self._stop_folders()
+        # Each page's folder, made by a thread while MkDocs renders (builder/render/folders.py).
+        self._folders = FolderMaker(Path(config.site_dir), (posixpath.dirname(page.dest) for page in site.pages()))
         self._time("render", start)
         return files
+
+    def _stop_folders(self) -> None:
+        if self._folders is not None:
+            self._folders.join()
+            self._folders = None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         from jinja2 import pass_context
@@ -303,6 +314,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     def _post_build_first(self, *, config: MkDocsConfig) -> None:
         """Before mkdocs-static-i18n builds the other languages: keep the default language's 404 page, which
         their builds overwrite (the theme writes 404.html at the site root), and put theirs in `<language>/`."""
+        self._stop_folders()
         error_page = Path(config.site_dir) / "404.html"
         if not error_page.is_file():
             return
@@ -343,4 +355,5 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
             self._set_epoch = False
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_folders()
         self._restore_epoch()
