@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from builder.render import escape
 
@@ -199,31 +200,47 @@ def bars(chart_id: str, rows: Sequence[tuple[str, float, str | None]], *, title:
     return "".join(parts)
 
 
-def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, title: str, description: str) -> str:
-    """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more."""
+_RADAR_SIZE, _RADAR_WIDTH, _RADAR_CX, _RADAR_CY, _RADAR_R = 420, 560, 280.0, 200.0, 140.0
+
+
+def _radar_at(n: int, i: int, value: float) -> tuple[float, float]:
+    angle = -math.pi / 2 + 2 * math.pi * i / n
+    return _RADAR_CX + _RADAR_R * value / 100 * math.cos(angle), _RADAR_CY + _RADAR_R * value / 100 * math.sin(angle)
+
+
+@lru_cache(maxsize=64)
+def _radar_axes(axes_labels: tuple[str, ...]) -> str:
+    """Rings, spokes and axis labels: the same on every model page of a language, so drawn once."""
     n = len(axes_labels)
-    if n < 3:
-        return ""
-    size, width, cx, cy, r = 420, 560, 280.0, 200.0, 140.0
-
-    def at(i: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / n
-        return cx + r * value / 100 * math.cos(angle), cy + r * value / 100 * math.sin(angle)
-
-    parts = [_open(chart_id, title, description, width, size + 20), '<g class="rb-axes">']
+    parts = ['<g class="rb-axes">']
     for level in (25, 50, 75, 100):
-        ring = " ".join(f"{_f(x)},{_f(y)}" for x, y in (at(i, level) for i in range(n)))
+        ring = " ".join(f"{_f(x)},{_f(y)}" for x, y in (_radar_at(n, i, level) for i in range(n)))
         parts.append(f'<polygon class="rb-grid" points="{ring}"/>')
+    cx, cy = _RADAR_CX, _RADAR_CY
     for i, label in enumerate(axes_labels):
-        x, y = at(i, 100)
-        lx, ly = at(i, 118)
+        x, y = _radar_at(n, i, 100)
+        lx, ly = _radar_at(n, i, 118)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
         parts.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}"/>'
                      f'<text x="{_f(lx)}" y="{_f(ly)}" text-anchor="{anchor}" dominant-baseline="middle">{escape.text(label)}</text>')
     parts.append("</g>")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=256)
+def _radar_points(values: tuple[float, ...]) -> str:
+    """A series' outline; the leader's and the per-category best recur on every page."""
+    return " ".join(f"{_f(x)},{_f(y)}" for x, y in (_radar_at(len(values), i, v) for i, v in enumerate(values)))
+
+
+def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, title: str, description: str) -> str:
+    """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more."""
+    if len(axes_labels) < 3:
+        return ""
+    size = _RADAR_SIZE
+    parts = [_open(chart_id, title, description, _RADAR_WIDTH, size + 20), _radar_axes(tuple(axes_labels))]
     for label, css, values in series:
-        shape = " ".join(f"{_f(x)},{_f(y)}" for x, y in (at(i, v) for i, v in enumerate(values)))
-        parts.append(f'<polygon class="rb-series {escape.attr(css)}" points="{shape}"><title>{escape.text(label)}</title></polygon>')
+        parts.append(f'<polygon class="rb-series {escape.attr(css)}" points="{_radar_points(tuple(values))}"><title>{escape.text(label)}</title></polygon>')
     for i, (label, css, _) in enumerate(series):
         y = size - 6 - 16 * (len(series) - 1 - i)
         parts.append(f'<rect class="rb-series {escape.attr(css)}" x="10" y="{y - 9}" width="10" height="10"/>'

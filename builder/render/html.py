@@ -86,6 +86,7 @@ def model_link(model: Model, urls: Urls, here: str) -> str:
     return f'<a href="{escape.attr(urls.href(urls.model(model.id), here))}">{escape.text(model.name)}</a>'
 
 
+@lru_cache(maxsize=65536)  # ranks repeat: tie groups, and every table of a language shows the same few thousand
 def rank_cell(best: int, worst: int, t: Strings) -> str:
     title = t("rank.tied", best=best, worst=worst) if worst > best else t("rank.alone", best=best)
     range_text = f'<span class="rb-range">{best}–{worst}</span>' if worst > best else ""

@@ -89,10 +89,12 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
                 f'{escape.text(t("model.average"))} <b>{fixed(model.average)}</b> <span class="rb-se">± {fixed(model.average_stderr)}</span> · '
                 f'{escape.text(t("model.coverage", covered=model.covered, total=total))}</p>')
     rows = []
+    depth = str(urls.url(here).count("/"))  # the category links depend on the page only through its depth
     for c in model.categories:
         entry = ctx.entries[c.category_id].get(model.id)
         rows.append([
-            f'<a href="{escape.attr(urls.href(urls.category(c.category_id), here))}">{escape.text(names[c.category_id])}</a>',
+            ctx.once(("standing.category", depth, c.category_id), lambda c=c: (
+                f'<a href="{escape.attr(urls.href(urls.category(c.category_id), here))}">{escape.text(names[c.category_id])}</a>')),
             f"{fixed(c.value)} <span class=\"rb-se\">± {fixed(c.stderr)}</span>" if c.covered else "–",
             f"{c.covered}/{c.total}",
             rank_cell(entry.rank.best, entry.rank.worst, t) if entry else "–",
