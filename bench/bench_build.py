@@ -169,8 +169,12 @@ def main() -> None:
     totals = [f["timings"]["total"] for f in bilingual]
     figures = bilingual[totals.index(sorted(totals)[len(totals) // 2])]  # the median run, for the breakdown
     t = figures["timings"]
-    own = t["validate"] + t["aggregate"] + t["render"]
-    shares = [100 * sum(f["timings"][k] for k in ("validate", "aggregate", "render")) / f["timings"]["total"] for f in bilingual]
+
+    def own_stages(f: dict) -> float:
+        return f["timings"]["validate"] + f["timings"]["aggregate"] + f["timings"]["render"]
+
+    own = own_stages(figures)
+    shares = [100 * own_stages(f) / f["timings"]["total"] for f in bilingual]
     page, transfer, assets = home_transfer(site)
     print(f"corpus: {args.models} models x {args.benchmarks} benchmarks, {figures['pages']} generated pages, {os.cpu_count()} cores")
     print(f"build: {_spread(totals)} in the build process ({figures['wall']:.1f} s with interpreter start, median run)")

@@ -15,8 +15,7 @@ BAR_ROWS = 15
 
 def _model_link(model: Model, ctx: Context, here: str) -> str:
     """A link to a model page; the same on every category or benchmark page (they share a depth), so made once."""
-    depth = str(ctx.urls.url(here).count("/"))  # what a relative link depends on
-    return ctx.once(("catalog.model", depth, model.id), lambda: model_link(model, ctx.urls, here))
+    return ctx.once(("catalog.model", str(ctx.urls.depth(here)), model.id), lambda: model_link(model, ctx.urls, here))
 
 
 def _more(ctx: Context, here: str, shown: int, total: int) -> str:

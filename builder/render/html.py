@@ -59,7 +59,7 @@ def score_cell(score: Score, ctx: Context, here: str, *, with_stderr: bool = Fal
     What depends only on the run (the link, the source in the tooltip) is made once per run and
     page depth: a run gives a model's scores on many benchmarks, and tables list them by the thousand."""
     run = ctx.board.run(score.run_path)
-    depth = str(ctx.urls.url(here).count("/"))
+    depth = str(ctx.urls.depth(here))
 
     def opening() -> str:
         origin = ctx.urls.href(ctx.urls.model(run.model_id), here, run_anchor(run.path))

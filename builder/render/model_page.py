@@ -89,7 +89,7 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
                 f'{escape.text(t("model.average"))} <b>{fixed(model.average)}</b> <span class="rb-se">± {fixed(model.average_stderr)}</span> · '
                 f'{escape.text(t("model.coverage", covered=model.covered, total=total))}</p>')
     rows = []
-    depth = str(urls.url(here).count("/"))  # the category links depend on the page only through its depth
+    depth = str(urls.depth(here))  # the category links depend on the page only through its depth
     for c in model.categories:
         entry = ctx.entries[c.category_id].get(model.id)
         rows.append([
@@ -105,7 +105,7 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
 def _results(model: Model, ctx: Context, here: str) -> str:
     board, t, urls = ctx.board, ctx.t, ctx.urls
     order = ctx.benchmark_order
-    depth = str(urls.url(here).count("/"))  # every link below depends on the page only through its depth
+    depth = str(urls.depth(here))  # every link below depends on the page only through its depth
     rows = []
     for score in sorted(board.scores_of(model.id), key=lambda s: (order.get(s.benchmark_id, 0), not s.counts, s.run_path)):
         benchmark = board.registry.benchmark(score.benchmark_id)

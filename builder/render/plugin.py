@@ -36,7 +36,7 @@ from mkdocs.structure.toc import get_toc
 from builder.board import Board
 from builder.render.folders import FolderMaker
 from builder.render.shell import TEMPLATE as SHELL_TEMPLATE
-from builder.render.shell import PageShells
+from builder.render.shell import PageShells, set_alternates
 
 log = logging.getLogger("mkdocs.plugins.reproboard")
 
@@ -217,9 +217,8 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         if len(self._languages) > 1:
             # The theme's own templates (404.html) are rendered next, before any page: their switcher leads to
             # each language's home, from the site's root, since a 404 page is served at any address.
-            links = [{"name": name, "lang": language, "link": self._home(language, config)} for language, name in self._languages]
-            config.extra["alternate"] = links
-            config.extra.alternate = links  # type: ignore[attr-defined]
+            set_alternates(config.extra, [{"name": name, "lang": language, "link": self._home(language, config)}
+                                          for language, name in self._languages])
         return env
 
     def _home(self, language: str, config: MkDocsConfig) -> str:
@@ -292,10 +291,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
             start = time.perf_counter()
             page.content = self.site.render(page.file.src_uri)
             if len(self._languages) > 1:
-                links = self._alternates(page.file.src_uri, config)
-                config.extra["alternate"] = links
-                # mkdocs-static-i18n sets it as an attribute, which the theme's templates read before the key.
-                config.extra.alternate = links  # type: ignore[attr-defined]
+                set_alternates(config.extra, self._alternates(page.file.src_uri, config))
             self._time("render", start)
         return context
 

@@ -132,7 +132,7 @@ class PageShells:
             return _split(render_theme({**variables, "page": sentinel}), slots)
         extra = config.extra
         saved_attribute, saved_key = vars(extra).get("alternate", _ABSENT), extra.get("alternate", _ABSENT)
-        extra.alternate = extra["alternate"] = placeholder_links
+        set_alternates(extra, placeholder_links)
         try:
             rendered = render_theme({**variables, "page": sentinel})
         finally:
@@ -141,6 +141,13 @@ class PageShells:
 
 
 _ABSENT = object()
+
+
+def set_alternates(extra: Any, links: list[dict[str, str]]) -> None:
+    """Set the language switcher's links in `config.extra`: the key, and the attribute that mkdocs-static-i18n
+    sets and the theme's templates read before the key."""
+    extra["alternate"] = links
+    extra.alternate = links
 
 
 def _alternates(extra: Any) -> Any:

@@ -71,10 +71,14 @@ class Urls:
         url = self.url(src)
         return url + "index.html" if url == "" or url.endswith("/") else url
 
+    def depth(self, src: str) -> int:
+        """Folders between the site root and a page: all that a relative link from the page depends on."""
+        return self.url(src).count("/")
+
     def href(self, src: str, from_src: str, anchor: str = "") -> str:
         """Relative link from one page to a page or file: up to the site root, then down.
 
         Only characters that are safe in an attribute (ids and slugs are [A-Za-z0-9._-]).
         """
-        target = "../" * self.url(from_src).count("/") + self.url(src)
+        target = "../" * self.depth(from_src) + self.url(src)
         return (target or "./") + (f"#{anchor}" if anchor else "")
