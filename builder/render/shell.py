@@ -128,8 +128,6 @@ class PageShells:
             placeholder_links.append({**alternate, "link": token})
             # The theme prints `link | url`: the placeholder comes out behind the page's way up to the root.
             slots[f"alternate-{i}"] = normalize_url(token, page)
-        if not alternates:
-            return _split(render_theme({**variables, "page": sentinel}), slots)
         extra = config.extra
         saved_attribute, saved_key = vars(extra).get("alternate", _ABSENT), extra.get("alternate", _ABSENT)
         set_alternates(extra, placeholder_links)
