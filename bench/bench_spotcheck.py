@@ -36,8 +36,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from builder.sampling import documents_needed, miss_probability  # noqa: E402 - after the path set-up
-from builder.spotcheck import TOLERANCES  # noqa: E402
+from builder.spotcheck.check import TOLERANCES  # noqa: E402
+from builder.spotcheck.sampling import documents_needed, miss_probability  # noqa: E402 - after the path set-up
 
 
 def _tiny():
@@ -117,9 +117,9 @@ def simulate(n_docs: int, checked: int, inflation: float, noise: np.ndarray, tol
 def time_end_to_end(work: Path) -> str:
     from click.testing import CliRunner
 
+    from builder.check.validate import validate
     from builder.cli import cli
-    from builder.spotcheck import local_revision
-    from builder.validate import validate
+    from builder.spotcheck.check import local_revision
 
     tiny = _tiny()
     started = time.perf_counter()

@@ -44,7 +44,7 @@ def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: boo
 
     Example: reproboard validate results/Qwen/Qwen2-7B
     """
-    from builder.validate import validate as run_validation
+    from builder.check.validate import validate as run_validation
 
     root = root.resolve()
     report = run_validation(root, _relative_to_root(root, paths))
@@ -68,11 +68,11 @@ def schema_docs(check: bool, root: Path) -> None:
     """Write docs/reference/file-formats.md and file-formats.zh.md from the schemas.
 
     The English page shows the schemas' own descriptions; the Chinese page translates every
-    text through builder/schema_docs_zh.yaml and fails on a text it does not translate.
+    text through builder/check/schema_docs_zh.yaml and fails on a text it does not translate.
 
     Example: reproboard schema-docs --check
     """
-    from builder.schema_docs import REFERENCE_PAGES, MissingTranslation, render
+    from builder.check.schema_docs import REFERENCE_PAGES, MissingTranslation, render
 
     try:
         texts = {name: render(language) for language, name in REFERENCE_PAGES.items()}
@@ -121,9 +121,9 @@ def ingest(paths: tuple[Path, ...], root: Path, submitted_by: str | None, model_
 
     Example: reproboard ingest out/meta-llama__Meta-Llama-3-8B --submitted-by octocat
     """
-    from builder.ingest import IngestError, IngestOptions, ModelInfo
-    from builder.ingest import ingest as run_ingest
-    from builder.validate import validate as run_validation
+    from builder.check.validate import validate as run_validation
+    from builder.ingest.run_file import IngestError, IngestOptions, ModelInfo
+    from builder.ingest.run_file import ingest as run_ingest
 
     root = root.resolve()
     report = run_validation(root, ["seeds/benchmarks.yaml"])
@@ -209,8 +209,8 @@ def spotcheck(run_file: Path, seed_from: str, model_path: Path | None, include_p
 
     Example: reproboard spotcheck results/Qwen/Qwen2-7B/2025-06-01-lm-eval-1a2b3c4d.yaml --seed-from "pr=12 head=abc123 date=2025-06-02" --device cuda:0
     """
-    from builder.spotcheck import SpotcheckError
-    from builder.spotcheck import spotcheck as run_spotcheck
+    from builder.spotcheck.check import SpotcheckError
+    from builder.spotcheck.check import spotcheck as run_spotcheck
 
     try:
         outcome = run_spotcheck(run_file, seed_from=seed_from, model_path=model_path, include_path=include_path, device=device,

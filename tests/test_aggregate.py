@@ -1,4 +1,4 @@
-"""The leaderboard's rules (builder/aggregate.py), each on a tiny hand-built board with exact expected numbers."""
+"""The leaderboard's rules (builder/board/aggregate.py), each on a tiny hand-built board with exact expected numbers."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.aggregate import DISPUTE_TOLERANCE, build_board, normalise, run_status, significance_ranks
-from builder.board import Board, Rank, Verdict
-from builder.registry import Benchmark
-from builder.validate import validate
+from builder.board.aggregate import DISPUTE_TOLERANCE, build_board, normalise, run_status, significance_ranks
+from builder.board.model import Board, Rank, Verdict
+from builder.check.validate import validate
+from builder.load.registry import Benchmark
 
 FIXTURE = Path(__file__).parent / "site_fixture"
 TODAY = dt.date(2025, 1, 1)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lm_eval_helpers import load
 
-from builder.evidence import read_evidence
-from builder.spotcheck import local_revision
-from builder.validate import validate
+from builder.check.validate import validate
+from builder.lmeval.evidence import read_evidence
+from builder.spotcheck.check import local_revision
 
 tiny, tamper = load("tiny"), load("tamper")
 

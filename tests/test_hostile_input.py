@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from example_repo import make_repo
 
 from builder.cli import cli
-from builder.layout import MAX_YAML_BYTES
+from builder.load.layout import MAX_YAML_BYTES
 
 RUN = "seeds/meta-llama/Meta-Llama-3-8B/hostile.yaml"
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from builder.aggregate import build_board
-from builder.registry import registry_from_data
+from builder.board.aggregate import build_board
+from builder.check.validate import validate
+from builder.load.registry import registry_from_data
 from builder.render.i18n import languages, strings
 from builder.render.pages import Site
-from builder.validate import validate
 
 FIXTURE = Path(__file__).parent / "site_fixture"
 STRINGS = Path(__file__).parent.parent / "builder" / "render" / "strings"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from builder.check.validate import validate
 from builder.cli import cli
-from builder.ingest import IngestOptions, ModelInfo, convert, samples_for
-from builder.lm_eval_output import LmEvalFormatError, parse_model_args, read_results, read_samples, samples_task_name
-from builder.registry import registry_from_data
-from builder.strict_yaml import parse_bytes
-from builder.validate import validate
+from builder.ingest.run_file import IngestOptions, ModelInfo, convert, samples_for
+from builder.lmeval.output import LmEvalFormatError, parse_model_args, read_results, read_samples, samples_task_name
+from builder.load.registry import registry_from_data
+from builder.load.strict_yaml import parse_bytes
 
 FIXTURES = Path(__file__).parent / "lm_eval" / "fixtures"
 REGISTRY_FILE = Path(__file__).parent / "lm_eval" / "benchmarks.yaml"
@@ -65,7 +65,7 @@ def test_files_from_before_0_4_are_refused_with_the_reason(name: str) -> None:
 def _scores_before_samples(name: str) -> dict[str, float]:
     """What the file's numbers give, before scores without samples are left out."""
     output = read_results(FIXTURES / name)
-    from builder.ingest import score_for
+    from builder.ingest.run_file import score_for
 
     found = {}
     for benchmark in REGISTRY.benchmarks:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from builder.aggregate import build_board
+from builder.board.aggregate import build_board
+from builder.check.validate import validate
 from builder.render import home
 from builder.render.i18n import strings
 from builder.render.pages import Site
-from builder.validate import validate
 
 FIXTURE = Path(__file__).parent / "site_fixture"
 RENDER = Path(__file__).parent.parent / "builder" / "render"

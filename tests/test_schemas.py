@@ -15,9 +15,9 @@ import jsonschema_rs
 import pytest
 from example_repo import EXAMPLES
 
-from builder.schema_check import SCHEMA_NAMES, load_schema
-from builder.schema_docs import REFERENCE_PAGE, REFERENCE_PAGES, MissingTranslation, catalogue, english_texts, render
-from builder.strict_yaml import YamlError, parse_bytes
+from builder.check.schema_check import SCHEMA_NAMES, load_schema
+from builder.check.schema_docs import REFERENCE_PAGE, REFERENCE_PAGES, MissingTranslation, catalogue, english_texts, render
+from builder.load.strict_yaml import YamlError, parse_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -75,14 +75,14 @@ def test_the_chinese_reference_page_is_generated_from_the_schemas() -> None:
 
 def test_the_catalogue_translates_every_text_of_the_page_and_nothing_else() -> None:
     needed, translated = english_texts(), set(catalogue())
-    assert sorted(needed - translated) == [], "add these to builder/schema_docs_zh.yaml"
-    assert sorted(translated - needed) == [], "the page no longer shows these: remove them from builder/schema_docs_zh.yaml"
+    assert sorted(needed - translated) == [], "add these to builder/check/schema_docs_zh.yaml"
+    assert sorted(translated - needed) == [], "the page no longer shows these: remove them from builder/check/schema_docs_zh.yaml"
 
 
 def test_a_text_without_a_translation_is_an_error_not_english(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = load_schema("model")
     schema["properties"]["name"]["description"] = "A description nobody translated."
-    monkeypatch.setattr("builder.schema_docs.load_schema", lambda name: schema if name == "model" else load_schema(name))
+    monkeypatch.setattr("builder.check.schema_docs.load_schema", lambda name: schema if name == "model" else load_schema(name))
     with pytest.raises(MissingTranslation, match="A description nobody translated"):
         render("zh")
 

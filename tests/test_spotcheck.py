@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from lm_eval_helpers import load
 
+from builder.check.validate import validate
 from builder.cli import cli
-from builder.rerun import model_arguments
-from builder.sampling import choose_documents, derive_seed, documents_needed, miss_probability
-from builder.spotcheck import SpotcheckError, local_revision, refuse_pickles, spotcheck
-from builder.strict_yaml import parse_bytes
-from builder.validate import validate
+from builder.load.strict_yaml import parse_bytes
+from builder.spotcheck.check import SpotcheckError, local_revision, refuse_pickles, spotcheck
+from builder.spotcheck.rerun import model_arguments
+from builder.spotcheck.sampling import choose_documents, derive_seed, documents_needed, miss_probability
 
 tiny, tamper = load("tiny"), load("tamper")
 SEED_FROM = "pr=7 head=0123456789abcdef0123456789abcdef01234567 date=2026-01-02"
@@ -98,7 +98,7 @@ def test_evidence_edited_after_its_hash_was_recorded_stops_the_check_without_a_r
 
 
 def test_a_failure_midway_leaves_no_record(repo: Path, tiny_run: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder import rerun
+    from builder.spotcheck import rerun
 
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("runner lost its GPU")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.strict_yaml import PurePythonParser, YamlError, hidden_character, parse, parse_bytes
+from builder.load.strict_yaml import PurePythonParser, YamlError, hidden_character, parse, parse_bytes
 
 
 @pytest.mark.parametrize(

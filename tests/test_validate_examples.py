@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from example_repo import EXAMPLES, EXPECTED, cases, make_repo
 
-from builder.validate import validate
+from builder.check.validate import validate
 
 TODAY = dt.date(2026, 11, 28)
 

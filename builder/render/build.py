@@ -39,8 +39,8 @@ def build_site(root: Path, config_file: Path, site_dir: Path | None = None) -> B
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from builder.aggregate import build_board
-    from builder.validate import validate
+    from builder.board.aggregate import build_board
+    from builder.check.validate import validate
 
     started = time.perf_counter()
     report = validate(root)

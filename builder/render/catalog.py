@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.board import Model
+from builder.board.model import Model
 from builder.render import charts, escape
 from builder.render.context import Context
 from builder.render.html import definition_table, fixed, model_link, rank_cell, raw, score_cell, source_cell, table

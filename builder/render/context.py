@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from builder.board import Board, Entry, Model, Run
+from builder.board.model import Board, Entry, Model, Run
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 

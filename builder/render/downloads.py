@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 
-from builder import aggregate
-from builder.board import Board, Model, Run, Score
+from builder.board import aggregate
+from builder.board.model import Board, Model, Run, Score
 from builder.render import escape
 from builder.render.urls import Urls
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder.board import Board, Model, Run
+from builder.board.model import Board, Model, Run
 from builder.render import escape
 from builder.render.html import fixed, model_link, params, rank_cell, weights_label
 from builder.render.i18n import Strings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from builder.board import Model, Run, Score
+from builder.board.model import Model, Run, Score
 from builder.render import escape
 from builder.render.context import Context
 from builder.render.i18n import Strings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.board import Board, Model, Run, Score
+from builder.board.model import Board, Model, Run, Score
 from builder.render import charts, escape
 from builder.render.context import Context
 from builder.render.html import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from builder.board import Board
+from builder.board.model import Board
 from builder.render import catalog, downloads, escape, home, model_page
 from builder.render.context import Context
 from builder.render.i18n import strings

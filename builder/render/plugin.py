@@ -33,7 +33,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from builder.board import Board
+from builder.board.model import Board
 from builder.render.folders import FolderMaker
 from builder.render.shell import TEMPLATE as SHELL_TEMPLATE
 from builder.render.shell import PageShells, set_alternates
@@ -58,9 +58,9 @@ class InvalidData(PluginError):
 
 def board_from(root: Path) -> Board:
     """Validate `root` and aggregate it; raise InvalidData with every error, as `reproboard validate` prints them."""
-    from builder.aggregate import build_board
+    from builder.board.aggregate import build_board
+    from builder.check.validate import validate
     from builder.problems import format_text
-    from builder.validate import validate
 
     report = validate(root)
     if report.errors:

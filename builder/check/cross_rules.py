@@ -4,42 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from builder.layout import DataFile, Kind
-from builder.problems import Problem, Severity, json_path
-from builder.strict_yaml import Document, parse_bytes
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A file that passed its own checks, ready for rules across files and the build."""
-
-    file: DataFile
-    data: Any
-    root: Path
-
-    @cached_property
-    def document(self) -> Document:
-        # Only problems need lines; read the file again then (workers don't send them).
-        return parse_bytes((self.root / self.file.path).read_bytes())
-
-    def problem(self, path: tuple[Any, ...], message: str, severity: Severity = Severity.ERROR) -> Problem:
-        return Problem(self.file.path, self.document.line_of(path), json_path(path), message, severity)
-
-    def where(self, path: tuple[Any, ...]) -> str:
-        return f"{self.file.path}:{self.document.line_of(path)}"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from builder.lmeval.evidence import evidence_problems
+from builder.load.layout import DataFile, Kind
+from builder.load.parsed import Parsed, sha256_of
+from builder.problems import Problem
 
 
 def cross_file_problems(root: Path, parsed: list[Parsed], all_files: list[DataFile]) -> Iterator[Problem]:
@@ -125,8 +96,6 @@ def _evidence(root: Path, run: Parsed, existing: set[str]) -> Iterator[Problem]:
     if hashlib.sha256(raw).hexdigest() != evidence["sha256"]:
         yield run.problem((*at, "sha256"), f"does not match {evidence['path']}: the evidence changed after its hash was recorded")
     else:
-        from builder.evidence import evidence_problems
-
         yield from evidence_problems(raw, run)
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from builder.schemas_dir import schemas_dir
-from builder.strict_yaml import Document, Path
+from builder.load.schemas_dir import schemas_dir
+from builder.load.strict_yaml import Document, Path
 
 SCHEMA_NAMES = ("model", "run", "benchmarks", "verification")
 

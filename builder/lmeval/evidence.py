@@ -34,11 +34,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from builder.lm_eval_output import LmEvalFormatError, LmEvalOutput, iter_filters
+from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, iter_filters
 from builder.problems import Problem
 
 if TYPE_CHECKING:
-    from builder.cross_rules import Parsed
+    from builder.load.parsed import Parsed
 
 FORMAT = "reproboard-evidence"
 VERSION = 1

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from builder.file_rules import CODE_RUNNING_ARGS, PINNED_ELSEWHERE_ARGS
+from builder.check.file_rules import CODE_RUNNING_ARGS, PINNED_ELSEWHERE_ARGS
 
 
 class _ReplaySampler:

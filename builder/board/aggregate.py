@@ -35,12 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from builder.board import DECIMALS, Board, CategoryScore, Entry, Model, Rank, Ranking, Run, Score, Source, Verdict
-from builder.cross_rules import Parsed
-from builder.file_rules import binomial_stderr
+from builder.board.model import DECIMALS, Board, CategoryScore, Entry, Model, Rank, Ranking, Run, Score, Source, Verdict
+from builder.check.file_rules import binomial_stderr
 from builder.gc_tuning import collector_paused
-from builder.layout import Kind
-from builder.registry import Benchmark, Registry
+from builder.load.layout import Kind
+from builder.load.parsed import Parsed
+from builder.load.registry import Benchmark, Registry
 
 Z = 1.96
 """Two scores differ significantly when the gap exceeds Z times their combined stderr (95 %)."""

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder import file_rules
-from builder.cross_rules import Parsed, cross_file_problems
-from builder.layout import MAX_YAML_BYTES, REGISTRY_FILE, DataFile, Kind, discover
+from builder.check import file_rules
+from builder.check.cross_rules import cross_file_problems
+from builder.check.schema_check import SchemaChecker, load_schema
+from builder.load.layout import MAX_YAML_BYTES, REGISTRY_FILE, DataFile, Kind, discover
+from builder.load.parsed import Parsed
+from builder.load.registry import EMPTY_REGISTRY, Registry, registry_from_data
+from builder.load.strict_yaml import YamlError, parse_bytes
 from builder.problems import Problem, Severity, json_path
-from builder.registry import EMPTY_REGISTRY, Registry, registry_from_data
-from builder.schema_check import SchemaChecker, load_schema
-from builder.strict_yaml import YamlError, parse_bytes
 
 PARALLEL_FROM = 300
 """Below this many files, starting worker processes costs more than it saves."""

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from builder.check.text_rules import date_problem, look_alike_problem
+from builder.load.registry import Registry
 from builder.problems import Severity
-from builder.registry import Registry
-from builder.text_rules import date_problem, look_alike_problem
 
 Finding = tuple[tuple[Any, ...], str, Severity]
 

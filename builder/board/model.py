@@ -1,4 +1,4 @@
-"""The board: what the site shows, as frozen values. Built by `builder.aggregate`, read by `builder.render`.
+"""The board: what the site shows, as frozen values. Built by `builder.board.aggregate`, read by `builder.render`.
 
 Every number keeps the file it came from (`run_path`), so the site can link each cell
 to its origin. Computed numbers (normalised scores, category scores, averages) are
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from builder.registry import Registry
+from builder.load.registry import Registry
 
 DECIMALS = 2
 """Decimal places of computed numbers (normalised scores, category scores, averages, stderrs)."""

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from builder.file_rules import CODE_RUNNING_ARGS
-from builder.lm_eval_output import LmEvalOutput
-
-if TYPE_CHECKING:
-    from builder.ingest import IngestOptions
+from builder.check.file_rules import CODE_RUNNING_ARGS
+from builder.ingest.options import IngestOptions
+from builder.lmeval.output import LmEvalOutput
 
 ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 BATCH_SIZE = re.compile(r"[0-9]{1,6}|auto(:[0-9]{1,4})?")

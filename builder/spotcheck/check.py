@@ -1,7 +1,7 @@
 """`reproboard spotcheck`: re-run a sample of a submitted run's documents and compare.
 
 load the run and its evidence -> pin the model (revision, safetensors only) -> choose
-documents from a check-time seed -> re-run them with lm-eval (builder.rerun) -> compare
+documents from a check-time seed -> re-run them with lm-eval (builder.spotcheck.rerun) -> compare
 each with its evidence record -> verdict -> write `<run-id>.verification.yaml`, only
 once everything has finished (a failure midway leaves no record).
 """
@@ -19,10 +19,10 @@ from typing import Any
 import yaml
 
 from builder import __version__
-from builder.cross_rules import sha256_of
-from builder.evidence import LOGLIKELIHOOD_TYPES, Evidence, chosen, evidence_record, read_evidence
-from builder.sampling import choose_documents, derive_seed, documents_needed
-from builder.strict_yaml import YamlError, parse_bytes
+from builder.lmeval.evidence import LOGLIKELIHOOD_TYPES, Evidence, chosen, evidence_record, read_evidence
+from builder.load.parsed import sha256_of
+from builder.load.strict_yaml import YamlError, parse_bytes
+from builder.spotcheck.sampling import choose_documents, derive_seed, documents_needed
 
 TOLERANCES = {"float32": 1e-3, "bfloat16": 0.25, "float16": 0.1, "fp8": 0.5, "int8": 0.5, "int4": 0.5, "unknown": 0.25}
 """Largest loglikelihood difference (nats) that counts as agreement, by the run's dtype.
@@ -192,7 +192,7 @@ def _rerun_all(run: dict[str, Any], evidence: Evidence, plan: dict[str, list[int
                tensor_parallel_size: int | None, tolerance: float, progress: bool) -> None:
     from tqdm import tqdm
 
-    from builder import rerun
+    from builder.spotcheck import rerun
 
     lm = rerun.load_model(run, str(model_path) if model_path else run["model"], device=device,
                           batch_size=batch_size or run["setting"]["batch_size"], tensor_parallel_size=tensor_parallel_size)

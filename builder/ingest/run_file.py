@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
-from builder.evidence import build_evidence
-from builder.ingest_setting import BACKENDS, command_from, setting_from
-from builder.lm_eval_output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, read_results, read_samples
-from builder.registry import Benchmark, Registry
+from builder.ingest.options import IngestOptions, ModelInfo
+from builder.ingest.setting import BACKENDS, command_from, setting_from
+from builder.lmeval.evidence import build_evidence
+from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, read_results, read_samples
+from builder.load.registry import Benchmark, Registry
 
 MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 SHA1 = re.compile(r"[0-9a-f]{40}")
@@ -33,32 +34,6 @@ class IngestError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What lm-eval does not record about a model, from flags."""
-
-    name: str | None = None
-    organisation: str | None = None
-    model_type: str | None = None
-    license: str | None = None
-    release_date: str | None = None
-    parameters_billions: float | None = None
-    architecture: str | None = None
-    open_weights: bool | None = None
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    submitted_by: str | None = None
-    model_id: str | None = None
-    revision: str | None = None
-    command: str | None = None
-    hardware: str | None = None
-    run_id: str | None = None
-    model: ModelInfo = ModelInfo()
-    today: dt.date | None = None
 
 
 @dataclass
@@ -361,7 +336,7 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
     record_path = _find_record(root, model_id) if model_id else None
     existing: dict[str, Any] | None = None
     if record_path is not None:
-        from builder.strict_yaml import YamlError, parse_bytes
+        from builder.load.strict_yaml import YamlError, parse_bytes
 
         try:
             existing = parse_bytes(record_path.read_bytes()).data
@@ -437,7 +412,7 @@ def results_files(paths: list[Path]) -> list[Path]:
 
 def samples_for(results_path: Path, output: LmEvalOutput, extra: list[Path]) -> dict[str, Path]:
     """Samples files beside the results file, plus samples files named on the command line."""
-    from builder.lm_eval_output import samples_task_name
+    from builder.lmeval.output import samples_task_name
 
     known = list(output.rows)
     found = find_samples(results_path, known)
@@ -459,8 +434,8 @@ class Written:
 
 def ingest(root: Path, paths: list[Path], registry: Registry, options: IngestOptions) -> list[Written]:
     """Convert every results file in `paths`, check each, then write them all (or nothing)."""
-    from builder.schema_check import SchemaChecker, load_schema
-    from builder.strict_yaml import parse_bytes
+    from builder.check.schema_check import SchemaChecker, load_schema
+    from builder.load.strict_yaml import parse_bytes
 
     jsons = [p for p in results_files(paths) if p.suffix == ".json" and not p.name.startswith("samples")]
     extra_samples = [p for p in paths if p.is_file() and p not in jsons]

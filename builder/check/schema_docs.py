@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from builder.schema_check import PATTERN_MEANINGS, SCHEMA_NAMES, branch_schema, load_schema
-from builder.strict_yaml import parse_bytes
+from builder.check.schema_check import PATTERN_MEANINGS, SCHEMA_NAMES, branch_schema, load_schema
+from builder.load.strict_yaml import parse_bytes
 
 REFERENCE_PAGE = "docs/reference/file-formats.md"
 REFERENCE_PAGES = {"en": REFERENCE_PAGE, "zh": "docs/reference/file-formats.zh.md"}

@@ -1,0 +1,1 @@
+"""lm-eval output -> a run file and its evidence under results/."""

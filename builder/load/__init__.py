@@ -1,0 +1,1 @@
+"""Reading the repository safely: where files are, strict YAML, the benchmark registry."""
