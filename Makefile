@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 export HF_HUB_OFFLINE := 1
 
-.PHONY: site serve test lint validate bench install-site install-test browser clean
+.PHONY: site serve test lint audit validate bench install-site install-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: install-test browser
 
 lint: install-test
 	$(BIN)/ruff check builder tests bench
+
+# The GitHub workflows, offline: fails on any high-severity finding (as CI does).
+audit: install-test
+	$(BIN)/zizmor --offline --no-progress --min-severity high .github/
 
 bench: install-test
 	$(BIN)/python bench/bench_validate.py

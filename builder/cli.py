@@ -35,19 +35,23 @@ def cli() -> None:
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text", show_default=True, help="github prints GitHub Actions annotations.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: bool) -> None:
+@click.option("--signers", "signers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The allowed-signers list to trust instead of ROOT/seeds/spotcheck-signers.yaml. Pull-request CI passes "
+                   "the base branch's copy, so that a pull request cannot trust a key it adds.")
+def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: bool, signers_file: Path | None) -> None:
     """Check result files against the schemas and the rules across files.
 
     PATHS are files or folders inside the repository (default: all of results/ and
     seeds/). Every problem of every file is printed as `path:line: $.field: message`.
+    A verification record passes only with a valid signature by an allowed signer.
     Exits 1 if there are errors (or warnings, with --strict).
 
-    Example: reproboard validate results/Qwen/Qwen2-7B
+    Example: reproboard validate results/Qwen/Qwen2-7B --signers base-signers.yaml
     """
     from builder.check.validate import validate as run_validation
 
     root = root.resolve()
-    report = run_validation(root, _relative_to_root(root, paths))
+    report = run_validation(root, _relative_to_root(root, paths), signers=signers_file)
     if output_format == "json":
         click.echo(format_json(report.problems, report.files_checked), nl=False)
     elif output_format == "github":
@@ -137,6 +141,8 @@ def ingest(paths: tuple[Path, ...], root: Path, submitted_by: str | None, model_
     try:
         written = run_ingest(root, list(paths), report.registry, options)
     except IngestError as error:
+        for notice in error.notices:
+            click.echo(f"notice: {notice}", err=True)
         for problem in error.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
@@ -198,29 +204,90 @@ def build(root: Path, config_file: Path | None, site_dir: Path | None) -> None:
 @click.option("--tensor-parallel-size", type=int, help="GPUs per model for the vllm backend.")
 @click.option("--runner", help="Name of the machine, recorded in the verification.")
 @click.option("--hardware", help="Accelerators, recorded in the verification (default: detected).")
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="REPROBOARD_SIGNING_KEY_FILE",
+              help="Ed25519 private key that signs the record (PKCS#8 PEM, OpenSSH, or base64 of 32 bytes); "
+                   "default: $REPROBOARD_SIGNING_KEY_FILE. Without one the record is unsigned and will not validate.")
 def spotcheck(run_file: Path, seed_from: str, model_path: Path | None, include_path: Path | None, device: str | None,
               documents: int | None, tolerance: float | None, batch_size: str | None, tensor_parallel_size: int | None,
-              runner: str | None, hardware: str | None) -> None:
+              runner: str | None, hardware: str | None, signing_key: Path | None) -> None:
     """Re-run a sample of a submitted run's documents and compare them with its evidence.
 
     The documents are drawn from a seed derived from --seed-from, which is fixed only at
     check time. Writes <run-id>.verification.yaml beside the run with the verdict (pass,
-    fail, inconclusive) and exits 1 unless it is pass. Needs `pip install reproboard[spotcheck]`.
+    fail, inconclusive) and exits 1 unless it is pass. The record is signed with
+    --signing-key; only records signed by a key in the allowed signers validate.
+    Needs `pip install reproboard[spotcheck]`.
 
-    Example: reproboard spotcheck results/Qwen/Qwen2-7B/2025-06-01-lm-eval-1a2b3c4d.yaml --seed-from "pr=12 head=abc123 date=2025-06-02" --device cuda:0
+    Example: reproboard spotcheck results/Qwen/Qwen2-7B/2025-06-01-lm-eval-1a2b3c4d.yaml --seed-from "pr=12 head=abc123 date=2025-06-02" --device cuda:0 --signing-key runner.key
     """
     from builder.spotcheck.check import SpotcheckError
     from builder.spotcheck.check import spotcheck as run_spotcheck
+    from builder.trust.signing import SigningKeyError, key_id, load_private_key
 
+    try:  # before the re-run: a bad key must not cost an hour of GPU time
+        private_key = load_private_key(signing_key) if signing_key else None
+    except SigningKeyError as error:
+        raise click.ClickException(str(error)) from None
     try:
         outcome = run_spotcheck(run_file, seed_from=seed_from, model_path=model_path, include_path=include_path, device=device,
                                 documents=documents, tolerance=tolerance, runner=runner, hardware=hardware, batch_size=batch_size,
-                                tensor_parallel_size=tensor_parallel_size)
+                                tensor_parallel_size=tensor_parallel_size, signing_key=private_key)
     except SpotcheckError as error:
         raise click.ClickException(str(error)) from None
     click.echo(outcome.record["summary"])
     click.echo(f"wrote {outcome.path}")
+    if private_key is None:
+        click.echo("warning: no signing key (--signing-key or REPROBOARD_SIGNING_KEY_FILE): the record is unsigned, "
+                   "and reproboard validate will refuse it", err=True)
+    else:
+        click.echo(f"signed with key {key_id(private_key.public_key())}")
     sys.exit(0 if outcome.record["verdict"] == "pass" else 1)
+
+
+@cli.group()
+def signers() -> None:
+    """Keys that may sign spot-check verdicts (seeds/spotcheck-signers.yaml).
+
+    Example: reproboard signers new-key --out ~/runner.key --who "spot-check workflow, environment gpu-spotcheck"
+    """
+
+
+@signers.command("new-key")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the private key (PKCS#8 PEM, readable by you only). Never inside the repository.")
+@click.option("--who", required=True, help="Who holds the key, and where; the entry's `who`.")
+@click.option("--valid-from", help="First check date the key may sign, YYYY-MM-DD (default: today).")
+def new_key(out: Path, who: str, valid_from: str | None) -> None:
+    """Make an Ed25519 key pair for a spot-check runner.
+
+    Writes the private key to --out (never over an existing file) and prints the entry
+    to add to seeds/spotcheck-signers.yaml, in a pull request that maintainers review.
+    Put the private key in the protected environment's secret, then delete the file.
+
+    Example: reproboard signers new-key --out ~/runner.key --who "spot-check workflow, environment gpu-spotcheck"
+    """
+    import datetime as dt
+    import os
+
+    import yaml
+
+    from builder.trust.signing import key_id, new_private_key, private_key_pem, public_text
+
+    try:
+        first_day = dt.date.fromisoformat(valid_from) if valid_from else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"'{valid_from}' is not a date written YYYY-MM-DD", param_hint="--valid-from") from None
+    private_key = new_private_key()
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise click.ClickException(f"cannot create {out}: {error.strerror}") from None
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(private_key_pem(private_key))
+    public_key = private_key.public_key()
+    entry = {"id": key_id(public_key), "public_key": public_text(public_key), "who": who, "valid_from": first_day.isoformat()}
+    click.echo(f"wrote the private key to {out}; add this entry under `signers:` in seeds/spotcheck-signers.yaml:", err=True)
+    text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=1000)
+    click.echo("".join(f"  {line}\n" for line in text.splitlines()), nl=False)
 
 
 def main() -> None:

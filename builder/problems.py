@@ -47,8 +47,33 @@ def json_path(parts: Iterable[object]) -> str:
     return out
 
 
+MAX_SHOWN_PER_FILE = 50
+"""Problems printed per file; the rest are counted in one line. 300,000 invalid items once printed 39 MB."""
+
+
+def shown(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_SHOWN_PER_FILE problems of each file, each file's followed by one line counting the rest."""
+    totals: dict[str, list[int]] = {}
+    for p in problems:
+        counts = totals.setdefault(p.path, [0, 0])
+        counts[p.severity is Severity.WARNING] += 1
+    seen: dict[str, int] = {}
+    out = []
+    for p in problems:
+        seen[p.path] = seen.get(p.path, 0) + 1
+        if seen[p.path] <= MAX_SHOWN_PER_FILE:
+            out.append(p)
+        if seen[p.path] == MAX_SHOWN_PER_FILE and sum(totals[p.path]) > MAX_SHOWN_PER_FILE:
+            errors, warnings = totals[p.path]
+            rest = errors + warnings - MAX_SHOWN_PER_FILE
+            out.append(Problem(p.path, 0, "", f"{rest:,} more problems in this file are not shown ({errors:,} errors and "
+                                              f"{warnings:,} warnings in all); fix these first",
+                               Severity.ERROR if errors else Severity.WARNING))
+    return out
+
+
 def format_text(problems: list[Problem]) -> str:
-    return "".join(f"{p}\n" for p in problems)
+    return "".join(f"{p}\n" for p in shown(problems))
 
 
 def _github_escape(text: str, *, property_value: bool = False) -> str:
@@ -62,7 +87,7 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
 def format_github(problems: list[Problem]) -> str:
     """Workflow commands that GitHub Actions shows as annotations on the pull request."""
     lines = []
-    for p in problems:
+    for p in shown(problems):
         command = "error" if p.severity is Severity.ERROR else "warning"
         props = f"file={_github_escape(p.path, property_value=True)}"
         if p.line:
@@ -73,7 +98,7 @@ def format_github(problems: list[Problem]) -> str:
 
 
 def format_json(problems: list[Problem], files_checked: int) -> str:
-    records = [{**asdict(p), "severity": p.severity.value} for p in problems]
+    records = [{**asdict(p), "severity": p.severity.value} for p in shown(problems)]
     summary = {
         "files_checked": files_checked,
         "errors": sum(p.severity is Severity.ERROR for p in problems),

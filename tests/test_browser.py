@@ -92,12 +92,15 @@ def test_the_home_page_sorts_filters_searches_and_opens_a_model_page(server: str
     page.wait_for_selector("#rb-controls:not([hidden])")
     assert _names(page)[:2] == ["Vendor API Model", "Beta-70B"]
     assert len(_names(page)) == 6
+    assert _names(page)[-1] == "Sparse-1B"  # not ranked: last, with no rank
+    last = page.locator("#rb-board tbody tr").last
+    assert last.locator(".rb-unranked").inner_text() == "not ranked" and last.locator(".rb-rank").count() == 0
 
-    page.click('th[data-key="avg"]')  # highest first
+    page.click('th[data-key="score"]')  # highest first
     assert _names(page)[0] == "Vendor API Model"
-    page.click('th[data-key="avg"]')  # then lowest first
-    assert _names(page)[0].startswith("<img src=x")
-    assert page.get_attribute('th[data-key="avg"]', "aria-sort") == "ascending"
+    page.click('th[data-key="score"]')  # then lowest first; a model without a score stays last either way
+    assert _names(page)[0].startswith("<img src=x") and _names(page)[-1] == "Sparse-1B"
+    assert page.get_attribute('th[data-key="score"]', "aria-sort") == "ascending"
     page.click('th[data-key="params"]')
     assert _names(page)[:2] == ["Beta-70B", "Alpha-7B-Chat"] or _names(page)[:2] == ["Beta-70B", "Alpha-7B"]
     assert _names(page)[-1] == "Vendor API Model"  # no parameter count: last either way
@@ -107,8 +110,8 @@ def test_the_home_page_sorts_filters_searches_and_opens_a_model_page(server: str
     assert _names(page) == ["Vendor API Model"]
     page.select_option("#rb-open", "")
     page.fill("#rb-pmax", "10")
-    assert _names(page) == ["Alpha-7B-Chat", "Alpha-7B", "Sparse-1B", page.locator("#rb-board tbody td.rb-c-model").last.inner_text()]
-    assert len(_names(page)) == 4
+    assert _names(page)[:2] == ["Alpha-7B-Chat", "Alpha-7B"] and _names(page)[2].startswith("<img src=x")
+    assert _names(page)[3] == "Sparse-1B" and len(_names(page)) == 4
     page.fill("#rb-pmax", "")
     page.select_option("#rb-org", "Acme")
     assert _names(page) == ["Alpha-7B-Chat", "Alpha-7B"]
@@ -193,9 +196,14 @@ def test_the_table_reads_the_same_without_javascript(server: str, browser: Brows
         if enabled:
             page.wait_for_selector("#rb-controls:not([hidden])")
         rows.append(page.locator("#rb-board tbody tr").all_inner_texts())
+        # The tooltips too: rank intervals, reasons for not ranking, partial category coverage.
+        rows.append(page.eval_on_selector_all("#rb-board tbody [title]", "els => els.map(e => e.title)"))
+        rows.append(page.eval_on_selector_all("#rb-board tbody tr", "els => els.map(e => e.className)"))
         context.close()
     assert len(rows[0]) == 6
-    assert rows[0] == rows[1]
+    assert rows[:3] == rows[3:]
+    assert "Not ranked in this category: too few like-for-like comparisons (1 of 2 benchmarks)" in rows[1]
+    assert rows[2][-1] == "rb-unranked-row"
 
 
 def test_the_charts_page_shows_svg_charts_without_javascript(server: str, browser: Browser) -> None:

@@ -19,7 +19,7 @@ def test_a_valid_repository_passes_with_a_summary(tmp_path: Path) -> None:
     result = invoke("validate", "--root", str(make_repo(tmp_path / "repo")))
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "6 files checked: 0 errors, 0 warnings\n"
+    assert result.stderr == "7 files checked: 0 errors, 0 warnings\n"
 
 
 def test_errors_exit_1_and_name_file_line_and_field(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_json_format_is_machine_readable(tmp_path: Path) -> None:
     result = invoke("validate", "--root", str(root), "--format", "json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["errors"] == 0 and report["warnings"] == 1 and report["files_checked"] == 7
+    assert report["errors"] == 0 and report["warnings"] == 1 and report["files_checked"] == 8
     assert report["problems"][0] == {
         "path": "seeds/meta-llama/Meta-Llama-3-8B/extra.yaml",
         "line": 12,

@@ -34,7 +34,7 @@ def test_an_honest_ingested_run_validates_and_its_evidence_is_small(repo: Path) 
     assert _messages(root) == []
     evidence = repo.parent / "tiny-run.evidence.jsonl.gz"
     parsed = read_evidence(evidence.read_bytes())
-    documents = sum(len({r["d"] for r in records}) for records in parsed.records.values())
+    documents = sum(len(parsed.doc_ids(task)) for task in parsed.header["tasks"])
     assert documents == 120
     assert evidence.stat().st_size / documents < 200  # bytes per document, hashes included
 

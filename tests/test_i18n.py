@@ -55,7 +55,7 @@ def test_both_languages_fill_in_the_same_placeholders() -> None:
 def test_the_chinese_catalogue_is_chinese() -> None:
     zh = _catalogue("zh")
     # Values that are only a placeholder, a unit or a proper name need no Chinese characters.
-    allowed = {"radar.this", "meta.params_value", "meta.hub", "weights.api", "home.sentence_end"}
+    allowed = {"radar.this", "meta.params_value", "meta.hub", "weights.api"}
     assert [k for k, v in zh.items() if not HAN.search(v) and k not in allowed] == []
 
 
@@ -63,7 +63,9 @@ def test_the_chinese_strings_format_like_the_english_ones() -> None:
     en, zh = strings("en"), strings("zh")
     values = {"name": "Qwen2-7B", "models": 3, "benchmarks": 4, "categories": 2, "covered": 1, "total": 2, "first": 1, "last": 2,
               "best": 1, "worst": 3, "publisher": "Org", "title": "Report", "user": "alice", "date": "2024-06-01", "active": 2,
-              "reading": "R", "method": "M", "count": 5, "shown": 1, "csv": "c", "x": 7.0, "y": 50.0}
+              "reading": "R", "method": "M", "count": 5, "shown": 1, "csv": "c", "x": 7.0, "y": 50.0, "unranked": 2, "comparisons": 9,
+              "groups": 3, "reason": "why", "benchmark": "MMLU", "setting": "n_shot=8", "table": "T", "default": 5, "metric": "acc",
+              "filter": "none", "mark": "◇", "not_stated": "not stated"}
     for key in en.keys():
         used = {k: v for k, v in values.items() if k in _placeholders(_catalogue("en")[key])}
         assert en(key, **used) and zh(key, **used)

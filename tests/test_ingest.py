@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import os
+import shlex
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +17,8 @@ from click.testing import CliRunner
 from builder.check.validate import validate
 from builder.cli import cli
 from builder.ingest.run_file import IngestOptions, ModelInfo, convert, samples_for
-from builder.lmeval.output import LmEvalFormatError, parse_model_args, read_results, read_samples, samples_task_name
+from builder.ingest.setting import command_from
+from builder.lmeval.output import LmEvalFormatError, iter_samples, parse_model_args, read_results, samples_task_name
 from builder.load.registry import registry_from_data
 from builder.load.strict_yaml import parse_bytes
 
@@ -116,8 +123,8 @@ def test_na_stderrs_are_left_out_rather_than_guessed() -> None:
 
 
 def test_samples_are_read_as_json_lines_or_as_one_json_array() -> None:
-    array = read_samples(FIXTURES / "08s_model__gpt-3.5-turbo-0125_wmdp_bio.jsonl")
-    lines = read_samples(FIXTURES / "09s_samples_asdiv_2024-08-21T03-44-09.494230.jsonl")
+    array = list(iter_samples(FIXTURES / "08s_model__gpt-3.5-turbo-0125_wmdp_bio.jsonl"))
+    lines = list(iter_samples(FIXTURES / "09s_samples_asdiv_2024-08-21T03-44-09.494230.jsonl"))
     assert (len(array), len(lines)) == (100, 50)
     assert samples_task_name(FIXTURES / "08s_model__gpt-3.5-turbo-0125_wmdp_bio.jsonl", ["wmdp", "wmdp_bio", "wmdp_chem"]) == "wmdp_bio"
 
@@ -168,3 +175,171 @@ def test_a_revision_that_is_not_a_commit_is_refused(tmp_path: Path) -> None:
     code, output = _ingest(tmp_path, str(FIXTURES / "09_results_2024-08-21T03-44-09.494230.json"), "--revision", "main", *MODEL_FLAGS)
     assert code == 1
     assert "--revision 'main' is not a 40-hex commit" in output
+
+
+# --- hostile lm-eval output: every case is a clean error, and nothing is written ------------------------------
+
+RESULTS_09 = "09_results_2024-08-21T03-44-09.494230.json"
+SAMPLES_09 = "09s_samples_asdiv_2024-08-21T03-44-09.494230.jsonl"
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def _lm_eval_output(tmp_path: Path, edit_results: Any = None, samples: bytes | None = None) -> Path:
+    """A copy of fixture 09 (results + samples) in its own folder, with `edit_results` applied to the parsed results."""
+    out = tmp_path / "out"
+    out.mkdir()
+    data = json.loads((FIXTURES / RESULTS_09).read_text(encoding="utf-8"))
+    text = json.dumps(edit_results(data) or data if edit_results else data)
+    (out / RESULTS_09).write_text(text, encoding="utf-8")
+    (out / SAMPLES_09).write_bytes(samples if samples is not None else (FIXTURES / SAMPLES_09).read_bytes())
+    return out / RESULTS_09
+
+
+def _set(path: tuple[str, ...], value: Any) -> Any:
+    def edit(data: dict[str, Any]) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return edit
+
+
+HOSTILE_RESULTS = {
+    "date-nan": (_set(("date",), math.nan), "'date' is NaN, not a time in seconds since 1970"),
+    "date-1e20": (_set(("date",), 1e20), "'date' is 1e+20, not a time in seconds since 1970"),
+    "limit-infinity": (_set(("config", "limit"), math.inf), "config.limit is Infinity, not a positive number of documents"),
+    "limit-nan": (_set(("config", "limit"), math.nan), "config.limit is NaN, not a positive number of documents"),
+    "n-samples-text": (_set(("n-samples", "asdiv", "original"), "many"), 'n-samples.asdiv.original is "many", not a number of documents'),
+    "n-shot-a-list": (_set(("n-shot",), [1, 2]), "'n-shot' is a list, not a mapping"),
+    "group-in-a-cycle": (_set(("group_subtasks",), {"asdiv": ["g"], "g": ["asdiv"]}), "group_subtasks: 'asdiv' contains itself"),
+    "git-hash-a-number": (_set(("git_hash",), 12345), None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_RESULTS))
+def test_hostile_values_in_a_results_file_are_clean_errors_and_nothing_is_written(case: str, tmp_path: Path) -> None:
+    edit, message = HOSTILE_RESULTS[case]
+    results = _lm_eval_output(tmp_path, edit)
+    code, output = _ingest(tmp_path / "repo", str(results), *MODEL_FLAGS)
+    assert "Traceback" not in output
+    if message is None:  # a value that is merely not recorded
+        assert code == 0, output
+        return
+    assert code == 1 and message in output, output
+    assert not (tmp_path / "repo" / "results").exists()
+
+
+def test_a_100000_deep_results_file_is_a_clean_error(tmp_path: Path) -> None:
+    results = _lm_eval_output(tmp_path)
+    results.write_text(results.read_text(encoding="utf-8")[:-1] + ', "x": ' + DEEP + "}", encoding="utf-8")
+    code, output = _ingest(tmp_path / "repo", str(results), *MODEL_FLAGS)
+    assert code == 1 and f"{RESULTS_09} is nested too deeply to be lm-eval output" in output, output
+
+
+HOSTILE_SAMPLES = {
+    "deep": (b'{"doc_id": 0, "doc": ' + DEEP.encode() + b"}\n", f"{SAMPLES_09} line 1: is nested too deeply to be lm-eval output"),
+    "not-utf8": (b'{"doc_id": 0, "target": "\xff\xfe"}\n', f"{SAMPLES_09} line 1: is not UTF-8 (byte"),
+    "doc-id-text": (b'{"doc_id": "zero"}\n', 'a sample\'s doc_id is "zero", not a document number'),
+    "doc-id-list": (b'{"doc_id": [1]}\n', "a sample's doc_id is a list, not a document number"),
+    "loglikelihood-text": (b'{"doc_id": 0, "filtered_resps": [["x", "True"]], "acc": 1}\n',
+                           "samples of asdiv, document 0: a response is not a finite loglikelihood"),
+    "not-json": (b'{"doc_id": 0,\n', f"{SAMPLES_09} line 1: is not valid JSON"),
+    "newlines-only": (b"\n" * 300_000, f"{SAMPLES_09} has more than 200,001 lines"),
+    "long-line": (b'{"doc_id": 0, "doc": "' + b"x" * (9 << 20) + b'"}\n', f"{SAMPLES_09} line 1 is longer than 8,388,608 bytes"),
+    "array-deep": (b'[{"doc_id": 0, "doc": ' + DEEP.encode() + b"}]", f"{SAMPLES_09} item 1 is nested too deeply to be lm-eval output"),
+    "array-of-numbers": (b"[1, 2]", f"{SAMPLES_09} item 1 is not a mapping"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_SAMPLES))
+def test_hostile_samples_are_clean_errors_and_nothing_is_written(case: str, tmp_path: Path) -> None:
+    content, message = HOSTILE_SAMPLES[case]
+    results = _lm_eval_output(tmp_path, samples=content)
+    code, output = _ingest(tmp_path / "repo", str(results), *MODEL_FLAGS)
+    assert code == 1 and message in output and "Traceback" not in output, output
+    assert not (tmp_path / "repo" / "results").exists()
+
+
+def test_a_samples_file_in_the_old_array_layout_is_read_item_by_item(tmp_path: Path) -> None:
+    records = [json.loads(line) for line in (FIXTURES / SAMPLES_09).read_text(encoding="utf-8").splitlines()]
+    results = _lm_eval_output(tmp_path, samples=json.dumps(records, indent=2).encode("utf-8"))
+    code, output = _ingest(tmp_path / "repo", str(results), *MODEL_FLAGS)
+    assert code == 0 and "over 50 documents" in output, output
+
+
+def test_a_symlinked_organisation_folder_is_refused_and_nothing_is_written_outside(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "repo" / "results").mkdir(parents=True)
+    os.symlink(elsewhere, tmp_path / "repo" / "results" / "meta-llama")
+    code, output = _ingest(tmp_path / "repo", str(_lm_eval_output(tmp_path)), *MODEL_FLAGS)
+    assert code == 1 and "results/meta-llama is a symbolic link: ingest never writes through one" in output, output
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_failure_while_writing_rolls_back_the_evidence_and_the_model_record_edit(tmp_path: Path) -> None:
+    results = _lm_eval_output(tmp_path)
+    root = tmp_path / "repo"
+    code, output = _ingest(root, str(results), *MODEL_FLAGS)
+    assert code == 0, output
+    folder = root / "results/meta-llama/Meta-Llama-3-8B-Instruct"
+    record = folder / "model.yaml"
+    without_revision = "".join(line for line in record.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("revision:"))
+    record.write_text(without_revision, encoding="utf-8")
+    run = next(p for p in folder.glob("*.yaml") if p.name != "model.yaml")
+    evidence = next(folder.glob("*.evidence.jsonl.gz"))
+    run.unlink()
+    evidence.unlink()
+    run.mkdir()  # a folder where the run file must go: the last move fails
+    code, output = _ingest(root, str(results), *MODEL_FLAGS)
+    assert code == 1 and "nothing was written" in output and "Traceback" not in output, output
+    assert record.read_text(encoding="utf-8") == without_revision
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["model.yaml", run.name])
+
+
+def test_a_run_that_would_not_validate_is_not_kept(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    results = str(_lm_eval_output(tmp_path))
+    assert _ingest(root, results, *MODEL_FLAGS)[0] == 0
+    folder = root / "results/meta-llama/Meta-Llama-3-8B-Instruct"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, output = _ingest(root, results, "--run-id", "zz-the-same-again")  # a duplicate: validate refuses it
+    assert code == 1 and "'asdiv' for this model is already recorded with the same setting" in output, output
+    assert "the written files do not validate, so none were kept" in output
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_failed_ingest_prints_the_notices_it_refers_to(tmp_path: Path) -> None:
+    code, output = _ingest(tmp_path, str(FIXTURES / "20_hellaswag.json"), "--model", "a/b", "--revision", "0" * 40, *MODEL_FLAGS)
+    assert code == 1 and "(see the notices)" in output
+    assert "notice: left out hellaswag: no samples" in output, output
+
+
+def test_the_rebuilt_command_is_quoted_so_a_shell_runs_nothing_from_a_value(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    output = read_results(FIXTURES / RESULTS_09)
+    setting = {"backend": "hf", "dtype": "bfloat16", "batch_size": "auto", "chat_template": {"applied": True}, "fewshot_as_multiturn": True,
+               "model_args": {"max_length": f"1'$(touch {marker})'`touch {marker}`"}, "limit": None,
+               "system_instruction": f"Be 'careful' $(touch {marker})\nreally", "gen_kwargs": {"until": f"';touch {marker};'"}}
+    command = command_from(output, "meta-llama/Meta-Llama-3-8B-Instruct", "e" * 40, ["asdiv"], setting)
+    words = shlex.split(command)
+    assert words[words.index("--model_args") + 1] == (f"pretrained=meta-llama/Meta-Llama-3-8B-Instruct,revision={'e' * 40},"
+                                                      f"max_length=1'$(touch {marker})'`touch {marker}`,dtype=bfloat16")
+    assert words[words.index("--system_instruction") + 1] == setting["system_instruction"]
+    assert words[words.index("--device") + 1] == "cuda:0"  # as lm-eval recorded it
+    echoed = subprocess.run(["sh", "-c", "printf '%s\\n' " + command.removeprefix("lm_eval ")], capture_output=True, text=True, check=True)
+    assert echoed.stdout == "".join(word + "\n" for word in words[1:])  # the shell saw exactly these words, ran nothing
+    assert not marker.exists()
+
+
+def test_a_json_array_is_read_item_by_item_across_blocks(tmp_path: Path) -> None:
+    big = "x" * (3 << 20)  # three read blocks
+    path = tmp_path / "samples.json"
+    path.write_text(json.dumps([{"doc_id": 0, "doc": big}, {"doc_id": 1}, {"doc_id": 2, "doc": "é" * 700_000}]), encoding="utf-8")
+    assert [(r["doc_id"], len(r.get("doc", ""))) for r in iter_samples(path)] == [(0, 3 << 20), (1, 0), (2, 700_000)]
+    path.write_text('[{"doc_id": 0}] [', encoding="utf-8")
+    with pytest.raises(LmEvalFormatError, match="samples.json has text after the closing"):
+        list(iter_samples(path))
+    path.write_text('[{"doc_id": 0}, {"doc_id": 1', encoding="utf-8")
+    with pytest.raises(LmEvalFormatError, match=r"samples.json is not valid JSON \(.* in item 2\)"):
+        list(iter_samples(path))

@@ -60,10 +60,22 @@ def test_the_radar_draws_one_polygon_per_series_and_needs_three_axes() -> None:
     assert charts.radar("r", ["K", "M"], [("this", "rb-this", [50, 60])], title="T", description="D") == ""
 
 
-def test_bars_are_as_long_as_their_values() -> None:
-    svg = charts.bars("b", [("A", 50.0, None), ("B", 25.0, "x/")], title="T", description="D")
-    widths = [float(r.get("width", 0)) for r in _tree(svg).findall(f".//{SVG}rect")]
-    assert widths[0] == 2 * widths[1] > 0
+def test_interval_rows_put_each_score_between_its_ends_on_a_scale_of_any_sign() -> None:
+    svg = charts.intervals("i", [("A", 1.0, 0.5, 1.5, None), ("B", -0.5, -1.25, 0.25, "x/")], title="T", description="D")
+    root = _tree(svg)
+    lines = root.findall(f".//{SVG}line[@class='rb-interval']")
+    dots = [float(c.get("cx", 0)) for c in root.findall(f".//{SVG}circle")]
+    ends = [(float(x.get("x1", 0)), float(x.get("x2", 0))) for x in lines]
+    assert [lo < dot < hi for (lo, hi), dot in zip(ends, dots)] == [True, True]
+    assert dots[1] < dots[0]  # B's score is lower: drawn to the left, not as a bar from 0
+    zero = root.findall(f".//{SVG}line[@class='rb-grid rb-zero']")
+    assert len(zero) == 1 and ends[1][0] < float(zero[0].get("x1", 0)) < ends[1][1]  # 0, the average model, is marked
+    assert charts.intervals("i", [], title="T", description="D") == ""
+
+
+def test_the_score_range_holds_every_value_and_zero() -> None:
+    assert charts.score_range([0.4, 1.2]) == (0.0, 2.0)
+    assert charts.score_range([-1.3, -0.2]) == (-2.0, 1.0)
 
 
 def test_the_date_chart_places_points_by_date() -> None:

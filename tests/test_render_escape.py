@@ -91,3 +91,32 @@ def test_a_csv_cell_that_starts_like_a_formula_is_quoted_for_spreadsheets() -> N
     out = io.StringIO()
     csv.writer(out).writerow([escape.csv_cell('=1+1,"x"')])
     assert next(csv.reader(io.StringIO(out.getvalue()))) == ["'=1+1,\"x\""]
+
+
+@pytest.mark.parametrize("value", [" =1+1", "  @SUM(A1)", "\t=cmd|' /C calc'!A0", "\r+1", "\n-1", " \t =x", "\u3000=1", "\uff1d1+1",
+                                   "\t", "\rplain", "-1.5", "+33 1 23 45 67 89"])
+def test_a_csv_cell_that_a_spreadsheet_could_run_is_text_whatever_comes_before_it(value: str) -> None:
+    cell = escape.csv_cell(value)
+    assert isinstance(cell, str) and cell.startswith("'")
+
+
+@pytest.mark.parametrize("value", ["Model 7B", "Qwen2-7B", "a = b", "e-mail@example.org", ""])
+def test_plain_text_is_left_as_written(value: str) -> None:
+    assert escape.csv_cell(value) == value
+
+
+@pytest.mark.parametrize("value", [-1.5, -2, 0, 78.25, True])
+def test_numbers_stay_numbers(value: object) -> None:
+    assert escape.csv_cell(value) is value
+
+
+def test_line_breaks_and_control_characters_never_break_a_csv_row() -> None:
+    hostile = ["Meta\nLlama", "a\r\nb,c", "x\x00y\x1b[31m", "tab\there", "sep\u2028line", 'quote " and, comma', "=1\n=2"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", *range(len(hostile))])
+    writer.writerow(["m", *(escape.csv_cell(v) for v in hostile)])
+    text = out.getvalue()
+    assert text.count("\n") == 2 and "\r" not in text and "\x00" not in text and "\x1b" not in text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ["m", "Meta Llama", "a  b,c", "x\ufffdy\ufffd[31m", "tab here", "sep line", 'quote " and, comma', "'=1 =2"]

@@ -14,7 +14,8 @@ import pytest
 
 from builder.board.aggregate import build_board
 from builder.check.validate import validate
-from builder.render import home
+from builder.render import escape, home
+from builder.render.html import raw
 from builder.render.i18n import strings
 from builder.render.pages import Site
 
@@ -78,23 +79,49 @@ def test_the_hostile_model_reads_back_exactly_as_written(site: Site) -> None:
     assert "https://example.org/x?a=1&b=%22%3E%3Cscript%3Ealert(6)%3C/script%3E" in hrefs
 
 
-def test_the_home_page_lists_ranked_models_in_rank_order_with_ranks_and_averages(site: Site) -> None:
-    markup = site.render("index.md")
-    body = markup.split("<tbody>")[1].split("</tbody>")[0]
-    rows = body.split("<tr>")[1:]
+def _rows(markup: str) -> list[str]:
+    return markup.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+
+
+def test_the_home_page_lists_ranked_models_with_score_intervals_then_the_not_ranked_with_their_reason(site: Site) -> None:
+    rows = _rows(site.render("index.md"))
     assert len(rows) == 6
-    assert [re.search(r'class="rb-rank"[^>]*>(\d+)<', r).group(1) for r in rows] == ["1", "2", "3", "4", "5", "6"]  # type: ignore[union-attr]
-    assert [re.search(r"<b>([\d.]+)</b>", r).group(1) for r in rows] == ["75.78", "73.29", "54.45", "50.52", "31.67", "15.55"]  # type: ignore[union-attr]
+    assert [re.search(r'class="rb-rank"[^>]*>(\d+)<', r).group(1) for r in rows[:5]] == ["1", "1", "3", "3", "5"]  # type: ignore[union-attr]  # ties stay ties
+    assert '<span class="rb-range">1–2</span>' in rows[0] and 'title="Rank 1; its 95 % interval runs from 1 to 2"' in rows[0]
+    assert [re.search(r"<b>(-?[\d.]+)</b>", r).group(1) for r in rows[:5]] == ["1.26", "0.90", "-0.59", "-0.65", "-1.25"]  # type: ignore[union-attr]
+    vendor = site.board.overall.ranked[0]
+    assert f'<span class="rb-se">[{vendor.score_low:.2f}, {vendor.score_high:.2f}]</span>' in rows[0]
+    assert "benchmarks: 5 · comparisons: 5 · sources: 1" in rows[0]
     assert 'href="models/acme/Alpha-7B/"' in rows[3]
-    assert 'rb-incomplete' in rows[4] and "1/5" in rows[4]
+    sparse = rows[5]  # not ranked: last, no rank number, the reason in words
+    assert sparse.startswith(' class="rb-unranked-row">') and "Sparse-1B" in sparse and "rb-rank" not in sparse
+    assert ">not ranked<" in sparse and "no like-for-like comparison: no source compares it with another model" in sparse
+
+
+def test_the_home_page_says_what_its_numbers_are(site: Site) -> None:
+    markup = site.render("index.md")
+    head = markup.split("<thead>")[1].split("</thead>")[0]
+    assert '<th data-key="score" title="Like-for-like score in standard deviations from an average model (0), with its 95 % interval; see Methodology">Score</th>' in head
+    assert "Average" not in markup and "count as 0" not in markup
+    assert 'href="methodology/"' in markup.split('class="rb-legend"')[1].split("</p>")[0]
+    # A category score resting on part of the category's benchmarks is marked as such; one not ranked says why.
+    rows = _rows(markup)
+    evil = rows[4]
+    assert '<sup class="rb-partial" title="Scored on 1 of this category&#x27;s 2 benchmarks: the score rests on those only">1/2</sup>' in evil
+    vendor_math = rows[0].split("</td>")[-2]
+    assert vendor_math == ('<td class="rb-n" title="Not ranked in this category: too few like-for-like comparisons (1 of 2 benchmarks)">'
+                           '<a href="categories/math/">–</a>')
 
 
 def test_the_home_page_data_for_the_script_is_the_board(site: Site) -> None:
     parsed = _Page(site.render("index.md"))
     data = json.loads(parsed.scripts[0])
-    assert data["m"]["id"][:2] == ["vendor/api-model", "beta-labs/Beta-70B"]
-    assert data["m"]["avg"][:2] == [75.78, 73.29]
-    assert data["m"]["cat"][0] == [40.94, 94.4, 92.0]
+    m = data["m"]
+    assert m["id"][:2] == ["vendor/api-model", "beta-labs/Beta-70B"] and m["id"][-1] == "sparse/Sparse-1B"
+    ranked = site.board.overall.ranked
+    assert (m["score"][:2], m["lo"][:2], m["hi"][:2]) == ([1.26, 0.9], [s.score_low for s in ranked[:2]], [s.score_high for s in ranked[:2]])
+    assert (m["rank"][-1], m["score"][-1], m["why"][-1]) == (None, None, "no-comparable-evidence")
+    assert data["categoryTotals"] == [2, 2, 2]
     assert data["modelUrl"] == ["models/", "/"]
     assert set(data["strings"]) == set(home.JS_STRINGS)
 
@@ -109,7 +136,7 @@ def test_the_benchmark_columns_file_marks_status_and_disputes(site: Site) -> Non
     assert columns["s"]["gsm8k"][beta] == "v"  # verified
     assert columns["v"]["gsm8k"][beta] == 74.222896
     assert columns["sources"][columns["o"]["gsm8k"][beta]] == ["s", "carol", "2024-06-01"]  # worded by board.js, in the page's language
-    assert columns["v"]["triviaqa"][order.index("vendor/api-model")] is None
+    assert columns["v"]["triviaqa"][order.index("evil/X-1")] is None
 
 
 def test_a_model_page_shows_conflicting_numbers_side_by_side_with_their_sources(site: Site) -> None:
@@ -133,16 +160,87 @@ def test_a_submitted_run_shows_its_command_and_spot_check_verdict(site: Site) ->
 def test_benchmark_and_category_pages_rank_with_tie_groups(site: Site) -> None:
     mmlu = site.render("benchmarks/mmlu.md")
     assert "Multiple-choice questions in 57 subjects." in mmlu and "<code>mmlu</code>" in mmlu
-    assert mmlu.count('<span class="rb-range">3–4</span>') == 2
+    assert mmlu.split('id="sources"')[0].count('<span class="rb-range">3–4</span>') == 2
     reasoning = site.render("categories/reasoning.md")
-    assert '<span class="rb-range">3–4</span>' in reasoning and "<svg" in reasoning
+    assert '<span class="rb-range">1–3</span>' in reasoning and "<svg" in reasoning
+
+
+def test_a_benchmark_page_lists_every_number_with_its_source_and_setting(site: Site) -> None:
+    gsm8k = site.render("benchmarks/gsm8k.md").split('id="sources"')[1]
+    rows = _rows(gsm8k)
+    assert len(rows) == len(site.board.scores_on("gsm8k")) > 9
+    beta_table = next(r for r in rows if "Alpha-7B/" in r and "beta-report.pdf" in r)
+    # 8-shot in the Beta report, the protocol's is 5: marked; the metric the source does not state stays "not stated".
+    assert '>8 <span class="rb-mark rb-differs" title="Differs from the protocol&#x27;s n-shot (5)">◇</span>' in beta_table
+    assert beta_table.count('<span class="rb-unstated">not stated</span>') == 3  # metric, filter, setting
+    carol = next(r for r in rows if "carol" in r)
+    assert "<td>exact_match</td><td>strict-match</td><td><code>gsm8k</code></td>" in carol
+
+
+def test_a_category_and_a_benchmark_with_the_same_id_keep_apart_on_every_page_and_download(site: Site) -> None:
+    board = site.board
+    category, benchmark = board.category_rankings["math"], board.benchmark_rankings["math"]
+    files = dict(site.files())
+    # The category page ranks by the category's standings (MATH and GSM8K), with its own scores and intervals.
+    page = site.render("categories/math.md")
+    ranked = _rows(page.split('id="ranking"')[1])
+    assert len(ranked) == len(category.ranked) + 2  # the ranked, then Sparse and Vendor: a score here, not ranked
+    assert "too few like-for-like comparisons" in ranked[-1] and ">not ranked<" in ranked[-1]
+    for row, standing in zip(ranked, category.ranked):
+        assert f"<b>{standing.score:.2f}</b>" in row and escape.text(board.model(standing.model_id).name) in row
+    assert "MATH" in page and "GSM8K" in page
+    # The benchmark page ranks MATH's raw numbers.
+    bench = site.render("benchmarks/math.md").split('id="ranking"')[1].split('id="sources"')[0]
+    assert [re.search(r'class="rb-num"[^>]*>([\d.]+) ', r).group(1) for r in _rows(bench)] == [raw(e.value) for e in benchmark.entries]  # type: ignore[union-attr]
+    assert site.urls.url(site.urls.category("math")) == "categories/math/" != site.urls.url(site.urls.benchmark("math")) == "benchmarks/math/"
+    # Model pages: the Math row of the standing is the category's.
+    model = site.render("models/acme/Alpha-7B.md").split('id="standing"')[1].split('id="results"')[0]
+    alpha = category.get("acme/Alpha-7B")
+    assert re.search(r'categories/math/">Math</a></td><td><b>' + re.escape(f"{alpha.score:.2f}"), model)  # type: ignore[union-attr]
+    # Charts: the Math leaders are the category's.
+    charts_page = site.render("charts.md").split('id="rb-cat-math-d">')[1].split("</desc>")[0]
+    assert charts_page.startswith(f"The {min(10, len(category.ranked))} best-ranked models in Math") and "Beta-70B: 1.08" in charts_page
+    # Downloads: categories and benchmarks under separate keys, and the category's numbers are the page's.
+    data = json.loads(files["api/leaderboard.json"])
+    beta = next(m for m in data["models"] if m["id"] == "beta-labs/Beta-70B")
+    assert beta["categories"]["math"]["score"] == category.get("beta-labs/Beta-70B").score == 1.08  # type: ignore[union-attr]
+    assert beta["scores"]["math"]["value"] == 45.0
+    rows = list(csv.DictReader(io.StringIO(files["api/leaderboard.csv"])))
+    csv_beta = next(r for r in rows if r["id"] == "beta-labs/Beta-70B")
+    assert (csv_beta["category:math:score"], csv_beta["category:math:rank"], csv_beta["benchmark:math"]) == ("1.08", "1", "45.0")
+    # The home page's Math column links to the category page and shows the category's score.
+    home_data = json.loads(_Page(site.render("index.md")).scripts[0])
+    i = home_data["m"]["id"].index("beta-labs/Beta-70B")
+    assert home_data["m"]["cat"][i][2] == 1.08 and home_data["categoryUrls"][2] == "categories/math/"
+
+
+def test_no_page_shows_a_metric_its_source_did_not_state(site: Site) -> None:
+    model = site.render("models/acme/Alpha-7B.md")
+    results = model.split('id="results"')[1].split('id="disputes"')[0]
+    assert ">acc<" not in results and ">acc_norm<" not in results  # the registry's metrics, which no Acme or Beta table states
+    assert '<span class="rb-unstated">not stated</span>' in results
+    dispute = model.split('id="disputes"')[1].split('id="runs"')[0]
+    assert dispute.count('<span class="rb-unstated">not stated</span>') >= 4 and "acc_norm" not in dispute
+    files = dict(site.files())
+    alpha = json.loads(files["api/models/acme/Alpha-7B.json"])
+    arc = next(s for s in alpha["scores"] if s["benchmark"] == "arc_challenge")
+    assert (arc["metric"], arc["filter"], arc["not_stated"]) == (None, None, ["metric", "filter"])
+
+
+def test_a_contributors_reported_number_is_shown_as_theirs(site: Site) -> None:
+    chat = site.render("models/acme/Alpha-7B-Chat.md")
+    assert "Reported by fan (a contributor), citing" in chat
+    files = dict(site.files())
+    model = json.loads(files["api/models/acme/Alpha-7B-Chat.json"])
+    fan = next(s for s in model["scores"] if s["run"].startswith("results/"))
+    assert (fan["value"], fan["counts"], fan["voice"], fan["reported_by"]) == (70.0, False, "contributor", "fan")
 
 
 def test_the_charts_page_has_three_kinds_of_chart_with_text_alternatives(site: Site) -> None:
     markup = site.render("charts.md")
     assert markup.count("<svg") == 2 + len(site.board.categories)
     assert markup.count("<desc") == markup.count("<svg") and markup.count("<figcaption>") == 2
-    assert "On the frontier: Sparse-1B (1.1 B, 31.67); Alpha-7B-Chat (7.2 B, 54.45); Beta-70B (70 B, 73.29)" in markup
+    assert "(3 B, -1.25); Alpha-7B-Chat (7.2 B, -0.59); Beta-70B (70 B, 0.90)</figcaption>" in markup
 
 
 def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
@@ -150,12 +248,21 @@ def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
     rows = list(csv.DictReader(io.StringIO(files["api/leaderboard.csv"])))
     board = json.loads(files["api/leaderboard.json"])
     home_data = json.loads(_Page(site.render("index.md")).scripts[0])
+    assert board["format"] == 2
     assert [r["id"] for r in rows] == [m["id"] for m in board["models"]] == home_data["m"]["id"]
-    assert [float(r["average"]) for r in rows] == [m["average"] for m in board["models"]] == home_data["m"]["avg"]
-    assert [int(r["rank"]) for r in rows] == home_data["m"]["rank"]
-    assert rows[0]["benchmark:mmlu"] == "86.4" and rows[0]["benchmark:triviaqa"] == ""
-    assert rows[0]["category:knowledge"] == "40.94"
+    assert [float(r["score"]) if r["score"] else None for r in rows] == [m["score"] for m in board["models"]] == home_data["m"]["score"]
+    assert [int(r["rank"]) if r["rank"] else None for r in rows] == home_data["m"]["rank"]
+    vendor = site.board.overall.ranked[0]
+    assert (rows[0]["score_low"], rows[0]["score_high"], rows[0]["rank_worst"], rows[0]["comparisons"], rows[0]["groups"]) == (
+        str(vendor.score_low), str(vendor.score_high), "2", "5", "1")
+    assert (rows[-1]["rank"], rows[-1]["unranked"], rows[-1]["score"]) == ("", "no-comparable-evidence", "")
+    assert rows[0]["benchmark:mmlu"] == "86.4" and rows[4]["benchmark:triviaqa"] == ""
+    vendor = board["models"][0]
+    assert vendor["groups"] == ["source:https://example.org/alpha-report.pdf Table 5"] and vendor["comparisons"] == 5
+    assert {g["key"]: g["publisher"] for g in board["groups"]}["source:https://example.org/alpha-report.pdf Table 5"] == "Acme"
+    assert "like-for-like" in board["rules"]["score"]
     model = json.loads(files["api/models/acme/Alpha-7B.json"])
+    assert (model["format"], model["score_is"], model["rank"], model["rank_worst"]) == (2, board["rules"]["score"], 3, 4)
     assert [(s["benchmark"], s["value"], s["counts"]) for s in model["scores"] if s["benchmark"] == "arc_challenge"] == [
         ("arc_challenge", 55.0, True), ("arc_challenge", 48.2, False)]
     assert model["runs"][0]["source"]["url"] == "https://example.org/alpha-report.pdf"
@@ -170,7 +277,7 @@ def test_every_interface_string_the_code_asks_for_is_in_the_catalogue() -> None:
     used |= {f"type.{k}" for k in ("base", "chat", "fine-tuned", "merge", "adapter")}
     used |= {f"status.{k}" for k in ("reported", "submitted", "verified", "failed", "disputed")}
     used |= {f"verdict.{k}" for k in ("pass", "fail", "inconclusive")}
-    used |= {f"col.{k}_title" for k in ("rank", "model", "organisation", "parameters", "type", "weights", "license", "released", "average", "coverage")}
+    used |= {f"col.{k}_title" for k in ("rank", "model", "organisation", "parameters", "type", "weights", "license", "released", "score", "evidence")}
     used |= set(home.JS_STRINGS)
     assert sorted(used - keys) == []
     assert len(used) > 150

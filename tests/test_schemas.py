@@ -102,7 +102,7 @@ def test_every_field_appears_on_the_reference_page(name: str) -> None:
 
 
 def _documents() -> Iterator[tuple[str, Any]]:
-    kinds = {"model.yaml": "model", "benchmarks.yaml": "benchmarks"}
+    kinds = {"model.yaml": "model", "benchmarks.yaml": "benchmarks", "spotcheck-signers.yaml": "signers", "organisations.yaml": "organisations"}
     for path in sorted([*EXAMPLES.rglob("*.yaml"), *(REPO / "seeds").rglob("*.yaml")]):
         try:
             data = parse_bytes(path.read_bytes()).data

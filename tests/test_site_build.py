@@ -194,7 +194,7 @@ def test_the_sitemap_lists_every_page_of_both_languages_with_its_twin(tmp_path: 
     pages = [p.parent.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("index.html")]
     locs = re.findall(r"<loc>https://board\.example\.org/([^<]*)</loc>", sitemap)
     assert sorted(locs) == sorted(p + "/" if p != "." else "" for p in pages)
-    assert ('<url><loc>https://board.example.org/zh/models/evil/X-1/</loc><lastmod>2024-07-01</lastmod>\n'
+    assert ('<url><loc>https://board.example.org/zh/models/evil/X-1/</loc><lastmod>2024-08-01</lastmod>\n'
             '    <xhtml:link rel="alternate" hreflang="en" href="https://board.example.org/models/evil/X-1/"/>\n'
             '    <xhtml:link rel="alternate" hreflang="zh" href="https://board.example.org/zh/models/evil/X-1/"/>') in sitemap
     assert gzip.decompress((tmp_path / "site" / "sitemap.xml.gz").read_bytes()).decode() == sitemap
@@ -219,6 +219,36 @@ def test_the_repositorys_own_data_builds(tmp_path: Path) -> None:
     assert _fetched_urls(site) == []
     board = json.loads((site / "api" / "leaderboard.json").read_text())
     assert len(board["models"]) >= 5 and all((site / m["page"] / "index.html").is_file() for m in board["models"])
+    _math_category_page_agrees_with_the_downloads(site, board)
+    _no_page_shows_a_metric_its_source_did_not_state(site, board)
+
+
+def _math_category_page_agrees_with_the_downloads(site: Path, board: dict) -> None:
+    """The category `math` and the benchmark `math` share an id in seeds/benchmarks.yaml: the category's page shows
+    the category's standings, as the downloads give them, never the MATH benchmark's numbers."""
+    page = (site / "categories" / "math" / "index.html").read_text()
+    table = page.split('id="ranking"')[1].split("</tbody>")[0]
+    shown = [(name, float(score)) for name, score in re.findall(r'<a href="[^"]*models/[^"]*">([^<]+)</a></td><td><b>(-?[\d.]+)</b>', table)]
+    ranked = sorted((m for m in board["models"] if m["categories"]["math"]["rank"] is not None),
+                    key=lambda m: (m["categories"]["math"]["rank"], -m["categories"]["math"]["score"], m["id"]))
+    assert shown == [(m["name"], m["categories"]["math"]["score"]) for m in ranked] and len(shown) >= 3
+    qwen = next(m for m in board["models"] if m["id"] == "Qwen/Qwen2-72B-Instruct")
+    assert qwen["categories"]["math"]["score"] != qwen["scores"]["math"]["value"]
+
+
+def _no_page_shows_a_metric_its_source_did_not_state(site: Path, board: dict) -> None:
+    """Every model page's Metric column shows what each run file states, or "not stated": never the registry's default."""
+    for row in board["models"]:
+        model = json.loads((site / "api" / "models" / f"{row['id']}.json").read_text())
+        page = (site / row["page"] / "index.html").read_text()
+        results = page.split('id="results"')[1].split("</tbody>")[0].split("<tbody>")[1]
+        metrics = [re.sub(r"<[^>]+>", "", cells[4].split("<br>")[0]) for cells in
+                   (re.findall(r"<td>(.*?)</td>", r) for r in results.split("<tr>")[1:])]
+        order = [s["metric"] or "not stated" for s in model["scores"]]
+        assert sorted(metrics) == sorted(order), row["id"]
+    deepseek = (site / "models" / "deepseek-ai" / "DeepSeek-V2" / "index.html").read_text()
+    arc = deepseek.split('id="disputes"')[1].split("<h3>ARC-Challenge</h3>")[1].split("</table>")[0]
+    assert "acc_norm" not in arc and '<span class="rb-unstated">not stated</span>' in arc  # the Qwen card states no metric
 
 
 def _switcher(page: str) -> dict[str, str]:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lm_eval_helpers import load
+from signing_keys import signer_entry, write_signers
 
 from builder.check.validate import validate
 from builder.cli import cli
@@ -14,6 +16,7 @@ from builder.load.strict_yaml import parse_bytes
 from builder.spotcheck.check import SpotcheckError, local_revision, refuse_pickles, spotcheck
 from builder.spotcheck.rerun import model_arguments
 from builder.spotcheck.sampling import choose_documents, derive_seed, documents_needed, miss_probability
+from builder.trust.signing import key_id, private_key_pem
 
 tiny, tamper = load("tiny"), load("tamper")
 SEED_FROM = "pr=7 head=0123456789abcdef0123456789abcdef01234567 date=2026-01-02"
@@ -42,10 +45,16 @@ def _record(repo: Path) -> dict:
     return parse_bytes(repo.with_name("tiny-run.verification.yaml").read_bytes()).data
 
 
-def test_an_honest_run_passes_and_the_record_validates(repo: Path, tiny_run: dict[str, Path]) -> None:
-    code, output = _check(repo, tiny_run, "--runner", "ci-cpu")
+def test_an_honest_run_passes_and_the_signed_record_validates(repo: Path, tiny_run: dict[str, Path], tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()  # throwaway: only this test's signers list trusts it
+    key_file = tmp_path / "runner.key"
+    key_file.write_bytes(private_key_pem(key))
+    write_signers(repo.parents[3], signer_entry(key, valid_from="2025-01-01"))
+    code, output = _check(repo, tiny_run, "--runner", "ci-cpu", "--signing-key", str(key_file))
     assert code == 0, output
+    assert f"signed with key {key_id(key.public_key())}" in output
     record = _record(repo)
+    assert record["signature"]["key"] == key_id(key.public_key())
     assert record["verdict"] == "pass"
     assert record["seed"] == {"value": derive_seed(SEED_FROM), "derived_from": SEED_FROM}
     assert [(t["task"], t["documents_checked"], t["documents_agreeing"]) for t in record["tasks"]] == [
@@ -70,10 +79,14 @@ def test_documents_flipped_with_edited_loglikelihoods_pass_validate_but_fail_the
 
 def test_flipped_generations_fail_the_spotcheck(repo: Path, tiny_run: dict[str, Path]) -> None:
     flipped = tamper.flip(repo, "rb_tiny_gen", 3, tamper.claim_generation_right, "tiny_gen", "exact_match")
-    code, _ = _check(repo, tiny_run, "--documents", "40")
+    code, output = _check(repo, tiny_run, "--documents", "40")
     record = _record(repo)
     assert code == 1 and record["tasks"][0]["mismatched_doc_ids"] == sorted(flipped)
     assert "the filtered answer differs: '[invalid]' re-run, '7' claimed" in record["summary"]
+    # Without a signing key the record is written unsigned, says so, and does not validate.
+    assert "the record is unsigned, and reproboard validate will refuse it" in output and "signature" not in record
+    assert [str(p) for p in validate(repo.parents[3]).errors] == [
+        "results/reproboard-tests/tiny-gpt2/tiny-run.verification.yaml:1: $: 'signature' is required"]
 
 
 def test_a_swapped_model_revision_fails_without_re_running(repo: Path, tiny_run: dict[str, Path]) -> None:
@@ -116,8 +129,7 @@ def test_pickled_weights_are_refused(tmp_path: Path) -> None:
 
 
 def test_model_arguments_are_a_mapping_with_remote_code_off_and_the_pinned_revision() -> None:
-    run = {"revision": "a" * 40, "setting": {"backend": "hf", "dtype": "bfloat16", "batch_size": "8",
-                                             "model_args": {"max_length": 4096, "trust_remote_code": True, "pretrained": "evil/x"}}}
+    run = {"revision": "a" * 40, "setting": {"backend": "hf", "dtype": "bfloat16", "batch_size": "8", "model_args": {"max_length": 4096}}}
     args = model_arguments(run, "org/model", "cuda:0", None)
     assert args == {"max_length": 4096, "pretrained": "org/model", "revision": "a" * 40, "dtype": "bfloat16",
                     "trust_remote_code": False, "use_safetensors": True, "device": "cuda:0"}
@@ -135,3 +147,15 @@ def test_about_300_documents_catch_a_one_point_inflation_of_any_large_task() -> 
     assert documents_needed(14042) <= 300 and documents_needed(1000) <= 300
     assert miss_probability(14042, 141, documents_needed(14042)) <= 0.05
     assert documents_needed(100) == 96  # a small task must be re-run almost whole
+
+
+def test_the_verification_is_never_written_through_a_link_left_in_the_folder(tmp_path: Path) -> None:
+    from builder.spotcheck.check import _write_new
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("untouched")
+    partial = tmp_path / "run.verification.yaml.partial"
+    partial.symlink_to(outside)
+    _write_new(partial, b"record")
+    assert outside.read_text() == "untouched"
+    assert not partial.is_symlink() and partial.read_bytes() == b"record"

@@ -116,3 +116,12 @@ def test_the_pure_python_parser_gives_the_same_values_and_lines() -> None:
         parse("a: 1\na: 2\n", parser=PurePythonParser)
     with pytest.raises(YamlError, match="anchors"):
         parse("a: &x 1\n", parser=PurePythonParser)
+
+
+@pytest.mark.parametrize("items", ["1", "[]", "{}", "'x'"])
+def test_a_file_with_more_values_than_the_cap_is_refused_while_parsing(items: str) -> None:
+    from builder.load.strict_yaml import MAX_NODES
+
+    parse(f"a: [{', '.join([items] * (MAX_NODES - 3))}]")  # the mapping, its key, its list and the items: exactly the cap
+    with pytest.raises(YamlError, match=f"the file holds more than {MAX_NODES:,} values; result files need a few thousand"):
+        parse(f"a: [{', '.join([items] * MAX_NODES)}]")

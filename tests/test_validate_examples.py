@@ -16,7 +16,7 @@ TODAY = dt.date(2026, 11, 28)
 def test_the_base_repository_is_valid(tmp_path: Path) -> None:
     report = validate(make_repo(tmp_path / "repo"), today=TODAY)
     assert report.problems == []
-    assert {p.file.kind.value for p in report.parsed} == {"registry", "model", "run"}
+    assert {p.file.kind.value for p in report.parsed} == {"registry", "organisations", "model", "run"}
 
 
 @pytest.mark.parametrize("case", cases("positive"))

@@ -5,37 +5,63 @@ The rules (docs/methodology.md says the same in words; tests/test_aggregate.py p
 1. Status of a run. A reported run is `reported`. A submitted run takes the verdict of
    its latest spot-check: `pass` -> `verified`, `fail` -> `failed`, none or
    `inconclusive` -> `submitted`.
-2. Which score counts, when a model has several for one benchmark. Never a `failed` run
+2. Who speaks for a reported number. Only a file under `seeds/` (where maintainers put
+   files) whose source's publisher is the model's organisation speaks for the makers.
+   Another publisher's table under `seeds/` is reported by that publisher. A reported
+   run under `results/` is a contributor's: shown as reported by its `submitted_by`,
+   whoever it cites.
+3. Which score counts, when a model has several for one benchmark. Never a `failed` run
    or a partial one (`setting.limit`). Among the rest, in order: verified, then
-   submitted, then reported by the model's own organisation, then reported by others;
-   then the benchmark's default n-shot before other settings; then the newest date
-   (publication date of the source, else the date the file was added); then file path.
-3. Stderr: the run's own, else the binomial stderr of the value over the documents
+   submitted, then reported by the makers, then reported by other publishers, then
+   reported by contributors (so a contributor's file never replaces or outranks the
+   makers' number); then the benchmark's default n-shot before other settings; then the
+   newest date (publication date of the source, else the date the file was added); then
+   file path. The counted score is what the per-benchmark columns and rankings show.
+4. Stderr: the run's own, else the binomial stderr of the value over the documents
    evaluated (`n_samples.effective`) or the benchmark's `size`.
-4. Normalised score = (score - random baseline) / (100 - baseline) x 100, clipped at 0
-   (for lower-is-better benchmarks, on 100 - score and 100 - baseline).
-5. Category score = the mean of the normalised scores over the category's benchmarks on
-   the board, where a benchmark without a counted score counts as 0 (random guessing).
-   Average = the mean of the category scores. A missing benchmark can only lower a
-   model's average: a model evaluated on fewer benchmarks never outranks a fully
-   evaluated one by having less data.
-6. Ranks admit ties: rank = 1 + the number of models whose score is significantly
-   higher (difference > 1.96 x the combined stderr); the range runs to the number of
-   models minus those significantly lower.
-7. Dispute: two usable scores for the same model and benchmark that differ by more than
+5. Like-for-like groups. Two scores are comparable only when measured under one setting:
+   a reported score's group is its source table (url and locator; a contributor's
+   transcription is a group of its own); a submitted or verified run's group is the
+   board's protocol for the benchmark (`protocol:<benchmark>`: one of the registry's
+   tasks, its metric and filter, its default n-shot, no setting note), or, for any other
+   task, metric, filter, n-shot or setting, a group keyed by that setting.
+6. Standings. Every usable score (not failed, not partial) is one observation, oriented
+   so that higher is better, one per model, benchmark and group. Nothing is imputed: a
+   missing benchmark is missing. `builder.board.ranking.rank_models` turns them into a
+   score, a rank with its 95 % interval (ties share a rank) and the evidence behind them,
+   overall and per category (over the category's benchmarks only), or a reason why a
+   model is not ranked; a model without any usable score is not ranked (`no-score`).
+7. Per-benchmark rankings, of counted raw scores: rank = 1 + the number of models whose
+   score is significantly higher (difference > 1.96 x the combined stderr); the range
+   runs to the number of models minus those significantly lower.
+8. Dispute: two usable scores for the same model and benchmark that differ by more than
    `DISPUTE_TOLERANCE` points.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from builder.board.model import DECIMALS, Board, CategoryScore, Entry, Model, Rank, Ranking, Run, Score, Source, Verdict
+from builder.board.model import (
+    DECIMALS,
+    Board,
+    CategoryStanding,
+    Entry,
+    Group,
+    Model,
+    Rank,
+    Ranking,
+    Run,
+    Score,
+    Source,
+    Standings,
+    Verdict,
+)
+from builder.board.ranking import Observation, Standing, rank_models
 from builder.check.file_rules import binomial_stderr
 from builder.gc_tuning import collector_paused
 from builder.load.layout import Kind
@@ -43,36 +69,28 @@ from builder.load.parsed import Parsed
 from builder.load.registry import Benchmark, Registry
 
 Z = 1.96
-"""Two scores differ significantly when the gap exceeds Z times their combined stderr (95 %)."""
+"""Per-benchmark rankings: two scores differ significantly when the gap exceeds Z times their combined stderr (95 %)."""
 
 DISPUTE_TOLERANCE = 1.0
 """Points (percent) by which two sources may differ before the number is marked disputed."""
 
-TIER = {"verified": 0, "submitted": 1, "reported-by-makers": 2, "reported": 3}
-"""Preference among runs for the counted score: lower wins."""
+TIER = {"verified": 0, "submitted": 1, "makers": 2, "others": 3, "contributor": 4}
+"""Rule 3, preference among runs for the counted score: lower wins. Submitted runs by status, reported ones by voice."""
+
+MAINTAINERS_ROOT = "seeds/"
+"""Where only maintainers put files: the one place a number can speak for a model's makers (rule 2)."""
+
+NO_SCORE = "no-score"
+"""Why a model without any usable score is not ranked (the ranking's own reasons are in builder.board.ranking)."""
 
 
 def _round(x: float) -> float:
     return round(x + 0.0, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def normalise(value: float, benchmark: Benchmark) -> float:
-    """Rule 4: 0 at random guessing, 100 at a perfect score; unrounded."""
-    good, base = _oriented(value, benchmark)
-    if base >= 100:
-        return 0.0
-    return max(0.0, (good - base) / (100 - base) * 100)
-
-
-def _oriented(value: float, benchmark: Benchmark) -> tuple[float, float]:
-    if benchmark.higher_is_better:
-        return value, benchmark.random_baseline
-    return 100 - value, 100 - benchmark.random_baseline
-
-
-def _normalised_stderr(stderr: float, benchmark: Benchmark) -> float:
-    _, base = _oriented(0.0, benchmark)
-    return stderr / (100 - base) * 100 if base < 100 else 0.0
+def oriented(value: float, benchmark: Benchmark) -> float:
+    """A score turned so that higher is better (rule 6): 100 - value on a lower-is-better benchmark."""
+    return value if benchmark.higher_is_better else 100 - value
 
 
 def run_status(kind: str, verdicts: Sequence[Verdict]) -> str:
@@ -85,8 +103,17 @@ def run_status(kind: str, verdicts: Sequence[Verdict]) -> str:
     return {"pass": "verified", "fail": "failed"}.get(latest, "submitted")
 
 
+def voice(path: str, kind: str, publisher: str | None, organisation: str) -> str | None:
+    """Rule 2: `makers`, `others` or `contributor` for a reported run at `path`; None for a submitted one."""
+    if kind != "reported":
+        return None
+    if not path.startswith(MAINTAINERS_ROOT):
+        return "contributor"
+    return "makers" if publisher is not None and publisher.casefold() == organisation.casefold() else "others"
+
+
 def significance_ranks(values: Sequence[float], stderrs: Sequence[float], z: float = Z) -> list[Rank]:
-    """Rule 6, for scores where higher is better."""
+    """Rule 7, for scores where higher is better."""
     v = np.asarray(values, dtype=float)
     se2 = np.asarray(stderrs, dtype=float) ** 2
     n = len(v)
@@ -129,6 +156,10 @@ class _Raw:
     benchmark: Benchmark
     data: dict[str, Any]
 
+    @property
+    def usable(self) -> bool:
+        return self.run.status != "failed" and not self.run.partial
+
 
 def _verdicts(parsed: Iterable[Parsed]) -> dict[str, tuple[Verdict, ...]]:
     found: dict[str, list[Verdict]] = {}
@@ -140,7 +171,7 @@ def _verdicts(parsed: Iterable[Parsed]) -> dict[str, tuple[Verdict, ...]]:
     return {path: tuple(sorted(v, key=lambda x: (x.checked_on, x.path))) for path, v in found.items()}
 
 
-def _run(doc: Parsed, verdicts: tuple[Verdict, ...]) -> Run:
+def _run(doc: Parsed, verdicts: tuple[Verdict, ...], organisation: str) -> Run:
     data = doc.data
     provenance = data["provenance"]
     kind = provenance["kind"]
@@ -158,29 +189,26 @@ def _run(doc: Parsed, verdicts: tuple[Verdict, ...]) -> Run:
         partial=setting.get("limit") is not None,
         evidence_path=f"{doc.file.folder}/{evidence['path']}" if evidence else None,
         verdicts=verdicts, date=(source.published_on if source and source.published_on else data["submitted_on"]),
+        voice=voice(doc.file.path, kind, source.publisher if source else None, organisation),
     )
 
 
-def _tier(run: Run, organisation: str) -> int:
-    if run.status in ("verified", "submitted"):
-        return TIER[run.status]
-    if run.source and run.source.publisher.casefold() == organisation.casefold():
-        return TIER["reported-by-makers"]
-    return TIER["reported"]
+def _tier(run: Run) -> int:
+    return TIER[run.voice] if run.voice else TIER[run.status]
 
 
-def _counted_index(raws: list[_Raw], organisation: str) -> int | None:
-    """Rule 2: index of the score that counts, or None when none may count."""
-    usable = [i for i, r in enumerate(raws) if r.run.status != "failed" and not r.run.partial]
+def _preference(raw: _Raw) -> tuple[Any, ...]:
+    """Rule 3's order: lower comes first."""
+    off_default = raw.data["n_shot"] != raw.benchmark.default_n_shot
+    return (_tier(raw.run), off_default, _negated(raw.run.date), raw.run.path)
+
+
+def _counted_index(raws: list[_Raw]) -> int | None:
+    """Rule 3: index of the score that counts, or None when none may count."""
+    usable = [i for i, r in enumerate(raws) if r.usable]
     if len(usable) <= 1:
         return usable[0] if usable else None
-
-    def key(i: int) -> tuple[Any, ...]:
-        r = raws[i]
-        off_default = r.data["n_shot"] != r.benchmark.default_n_shot
-        return (_tier(r.run, organisation), off_default, _negated(r.run.date), r.run.path)
-
-    return min(usable, key=key)
+    return min(usable, key=lambda i: _preference(raws[i]))
 
 
 def _negated(date: str) -> tuple[int, ...]:
@@ -188,14 +216,55 @@ def _negated(date: str) -> tuple[int, ...]:
 
 
 def _disputed(raws: list[_Raw]) -> bool:
-    """Rule 7."""
+    """Rule 8."""
     if len(raws) == 1:
         return False
-    values = [r.data["value"] for r in raws if r.run.status != "failed" and not r.run.partial]
+    values = [r.data["value"] for r in raws if r.usable]
     return len(values) > 1 and max(values) - min(values) > DISPUTE_TOLERANCE + 1e-9
 
 
-def _score(raw: _Raw, counts: bool, disputed: bool) -> Score:
+def group_of(run: Run, benchmark: Benchmark, data: Mapping[str, Any]) -> Group:
+    """Rule 5: the like-for-like group of one score."""
+    source = run.source
+    if source is not None:
+        table = f"{source.url} {source.locator}"
+        if run.voice == "contributor":
+            return Group(f"contributor:{run.submitted_by}:{table}", "contributor", source.title, source.url, source.locator,
+                         source.publisher, run.submitted_by, None, None)
+        return Group(f"source:{table}", "source", source.title, source.url, source.locator, source.publisher, None, None, None)
+    task, metric, filter_name, n_shot, note = (data.get("task"), data.get("metric"), data.get("filter"), data["n_shot"],
+                                               data.get("setting_note"))
+    if (task in benchmark.lm_eval_tasks and metric == benchmark.metric and filter_name == benchmark.filter
+            and n_shot == benchmark.default_n_shot and not note):
+        return Group(f"protocol:{benchmark.id}", "protocol", None, None, None, None, None, benchmark.id, None)
+    setting = f"task={task}, metric={metric}, filter={filter_name}, n_shot={n_shot}" + (f", setting={note}" if note else "")
+    return Group(f"protocol:{benchmark.id}:{setting}", "protocol", None, None, None, None, None, benchmark.id, setting)
+
+
+def _table_group(raw: _Raw, table_groups: dict[str, Group]) -> Group:
+    group = group_of(raw.run, raw.benchmark, raw.data)
+    if raw.run.source is not None:
+        table_groups[raw.run.path] = group
+    return group
+
+
+def _observations(raws: list[_Raw], found: list[Group | None], groups: dict[str, Group]) -> list[Observation]:
+    """Rule 6 for one model and benchmark: one observation per group it was measured in, the preferred score (rule 3's
+    order) when a group has several. `found` is each raw score's group (None when not usable); `groups` collects them."""
+    present = [i for i, g in enumerate(found) if g is not None]
+    if len(present) > 1:
+        present.sort(key=lambda i: _preference(raws[i]))
+    made: dict[str, Observation] = {}
+    for i in present:
+        group, raw = found[i], raws[i]
+        assert group is not None
+        if group.key not in made:
+            groups.setdefault(group.key, group)
+            made[group.key] = Observation(raw.run.model_id, raw.benchmark.id, group.key, oriented(raw.data["value"], raw.benchmark))
+    return list(made.values())
+
+
+def _score(raw: _Raw, counts: bool, disputed: bool, group: str | None) -> Score:
     data = raw.data
     samples = data.get("n_samples")
     n = samples["effective"] if samples else None
@@ -203,9 +272,9 @@ def _score(raw: _Raw, counts: bool, disputed: bool) -> Score:
     stderr = given if given is not None else binomial_stderr(data["value"], n or raw.benchmark.size)
     return Score(
         run_path=raw.run.path, model_id=raw.run.model_id, benchmark_id=raw.benchmark.id, value=data["value"] + 0.0,
-        normalised=_round(normalise(data["value"], raw.benchmark)), stderr=_round(stderr), stderr_estimated=given is None,
+        stderr=_round(stderr), stderr_estimated=given is None,
         n_shot=data["n_shot"], metric=data.get("metric"), filter=data.get("filter"), setting_note=data.get("setting_note"),
-        task=data.get("task"), n_samples=n, status=raw.run.status, counts=counts, disputed=disputed,
+        task=data.get("task"), n_samples=n, status=raw.run.status, counts=counts, disputed=disputed, group=group,
     )
 
 
@@ -218,7 +287,9 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
 def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     verdicts = _verdicts(parsed)
     records = {doc.data["id"]: doc for doc in parsed if doc.file.kind is Kind.MODEL}
-    runs = sorted((_run(doc, verdicts.get(doc.file.path, ())) for doc in parsed if doc.file.kind is Kind.RUN), key=lambda r: r.path)
+    organisation = {model_id: doc.data["organisation"] for model_id, doc in records.items()}
+    runs = sorted((_run(doc, verdicts.get(doc.file.path, ()), organisation.get(doc.data["model"], ""))
+                   for doc in parsed if doc.file.kind is Kind.RUN), key=lambda r: r.path)
     raw_by_model: dict[str, dict[str, list[_Raw]]] = {}
     run_data = {doc.file.path: doc.data for doc in parsed if doc.file.kind is Kind.RUN}
     bench_by_id = {b.id: b for b in registry.benchmarks}
@@ -229,14 +300,17 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
                 raw_by_model.setdefault(run.model_id, {}).setdefault(benchmark_id, []).append(_Raw(run, benchmark, data))
 
     scores: list[Score] = []  # ordered by (model id, benchmark id)
+    groups: dict[str, Group] = {}
+    observations: list[Observation] = []
+    table_groups: dict[str, Group] = {}  # a reported run's group is its table's, whatever the benchmark: made once per run
     for model_id in sorted(raw_by_model):
-        organisation = records[model_id].data["organisation"]
         by_benchmark = raw_by_model[model_id]
         for benchmark_id in sorted(by_benchmark):
             raws = by_benchmark[benchmark_id]  # already in path order: runs are sorted
-            counted = _counted_index(raws, organisation)
-            disputed = _disputed(raws)
-            made = [_score(r, i == counted, disputed) for i, r in enumerate(raws)]
+            found = [(table_groups.get(r.run.path) or _table_group(r, table_groups)) if r.usable else None for r in raws]
+            observations.extend(_observations(raws, found, groups))
+            counted, disputed = _counted_index(raws), _disputed(raws)
+            made = [_score(r, i == counted, disputed, g.key if g else None) for i, (r, g) in enumerate(zip(raws, found))]
             if len(made) > 1:
                 made.sort(key=lambda s: (not s.counts, s.run_path))
             scores.extend(made)
@@ -244,52 +318,67 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     counted_scores = {(s.model_id, s.benchmark_id): s for s in scores if s.counts}
     on_board = {b for _, b in counted_scores}
     benchmarks = tuple(b.id for b in registry.benchmarks if b.id in on_board)
-    by_category: dict[str, list[Benchmark]] = {}
+    by_category: dict[str, list[str]] = {}
     for benchmark_id in benchmarks:
-        benchmark = registry.benchmark(benchmark_id)
-        assert benchmark is not None
-        by_category.setdefault(benchmark.category, []).append(benchmark)  # registry order
+        by_category.setdefault(bench_by_id[benchmark_id].category, []).append(benchmark_id)  # registry order
     categories = tuple(c.id for c in registry.categories if c.id in by_category)
 
-    disputed: dict[str, set[str]] = {}
+    rankings = rank_models(observations, {c: tuple(by_category[c]) for c in categories})
+    model_ids = sorted(records)
+    overall = _standings("overall", rankings.overall, model_ids)
+    category_rankings = {c: _standings(c, rankings.subsets.get(c, {}), model_ids) for c in categories}
+
+    disputed_of: dict[str, set[str]] = {}
     for s in scores:
         if s.disputed and s.counts:
-            disputed.setdefault(s.model_id, set()).add(s.benchmark_id)
-    partial_models = [
-        _model_figures(records[model_id], categories, by_category, counted_scores, tuple(sorted(disputed.get(model_id, ()))))
-        for model_id in sorted(records)
-    ]
+            disputed_of.setdefault(s.model_id, set()).add(s.benchmark_id)
+    covered_of: dict[str, dict[str, int]] = {}
+    for model_id, benchmark_id in counted_scores:
+        per = covered_of.setdefault(model_id, {})
+        category = bench_by_id[benchmark_id].category
+        per[category] = per.get(category, 0) + 1
+    order = {s.model_id: i for i, s in enumerate(overall.ranked + overall.unranked)}
+    models = sorted(
+        (_model(records[model_id], overall.get(model_id), category_rankings, by_category, covered_of.get(model_id, {}),  # type: ignore[arg-type]
+                tuple(sorted(disputed_of.get(model_id, ()))))
+         for model_id in model_ids),
+        key=lambda m: order[m.id],
+    )
 
-    rankings: dict[str, Ranking] = {}
-    ranked = [m for m in partial_models if m.average is not None]
-    overall = _ranking("overall", [(m.id, m.average, m.average_stderr, m.average, m.average_stderr) for m in ranked])  # type: ignore[misc]
-    rankings["overall"] = overall
-    rank_of = {e.model_id: e.rank for e in overall.entries}
-    models = [_with_rank(m, rank_of.get(m.id)) for m in partial_models]
-    order = {e.model_id: i for i, e in enumerate(overall.entries)}
-    models.sort(key=lambda m: (order.get(m.id, len(order)), m.id))
-
-    for category_id in categories:
-        rows = []
-        for m in models:
-            c = m.category(category_id)
-            if c is not None and c.covered:
-                rows.append((m.id, c.value, c.stderr, c.value, c.stderr))
-        rankings[category_id] = _ranking(category_id, rows)
     rows_by_benchmark: dict[str, list[tuple[str, float, float, float, float]]] = {b: [] for b in benchmarks}
     for s in scores:  # in (model id, benchmark id) order
         if s.counts:
             benchmark = bench_by_id[s.benchmark_id]
-            rows_by_benchmark[s.benchmark_id].append((s.model_id, s.value, s.stderr, _oriented(s.value, benchmark)[0], s.stderr))
-    for benchmark_id in benchmarks:
-        rankings[benchmark_id] = _ranking(benchmark_id, rows_by_benchmark[benchmark_id])
+            rows_by_benchmark[s.benchmark_id].append((s.model_id, s.value, s.stderr, oriented(s.value, benchmark), s.stderr))
+    benchmark_rankings = {b: _ranking(b, rows_by_benchmark[b]) for b in benchmarks}
 
     dates = [r.date for r in runs] + [r.submitted_on for r in runs] + [v.checked_on for r in runs for v in r.verdicts]
     dates += [doc.data["release_date"] for doc in records.values()]
     return Board(
         registry=registry, categories=categories, benchmarks=benchmarks, models=tuple(models), runs=tuple(runs),
-        scores=tuple(scores), rankings=rankings, data_date=max(dates) if dates else None,
+        scores=tuple(scores), overall=overall, category_rankings=category_rankings, benchmark_rankings=benchmark_rankings,
+        groups=dict(sorted(groups.items())), data_date=max(dates) if dates else None,
     )
+
+
+def unscored(model_id: str) -> Standing:
+    """The standing of a model without any usable score in the scope: not ranked, no evidence."""
+    return Standing(model_id=model_id, score=None, score_low=None, score_high=None, rank=None, benchmarks=0, comparisons=0,
+                    groups=(), unranked=NO_SCORE)
+
+
+def _rounded(standing: Standing) -> Standing:
+    return replace(standing, **{k: None if getattr(standing, k) is None else _round(getattr(standing, k))
+                                for k in ("score", "score_low", "score_high")})
+
+
+def _standings(key: str, found: Mapping[str, Standing], model_ids: Sequence[str]) -> Standings:
+    """Every model of the board, ranked or with its reason: ranked ones by rank, then score (higher first), then id."""
+    every = [_rounded(found[m]) if m in found else unscored(m) for m in model_ids]
+    ranked = sorted((s for s in every if s.rank is not None and s.unranked is None),
+                    key=lambda s: (s.rank.best, -(s.score or 0.0), s.model_id))  # type: ignore[union-attr]
+    unranked = tuple(s for s in every if s.rank is None or s.unranked is not None)
+    return Standings(key, tuple(ranked), unranked)
 
 
 def _ranking(key: str, rows: list[tuple[str, float, float, float, float]]) -> Ranking:
@@ -300,27 +389,14 @@ def _ranking(key: str, rows: list[tuple[str, float, float, float, float]]) -> Ra
     return Ranking(key, tuple(e for e, _ in keyed))
 
 
-def _model_figures(
-    record: Parsed, categories: tuple[str, ...], by_category: dict[str, list[Benchmark]],
-    counted: dict[tuple[str, str], Score], disputed: tuple[str, ...],
-) -> Model:
+def _model(record: Parsed, standing: Standing, category_rankings: Mapping[str, Standings], by_category: Mapping[str, list[str]],
+           covered: Mapping[str, int], disputed: tuple[str, ...]) -> Model:
     data = record.data
     model_id = data["id"]
-    category_scores = []
-    covered_total = 0
-    for category_id in categories:
-        members = by_category[category_id]
-        pairs = [(counted[(model_id, b.id)], b) for b in members if (model_id, b.id) in counted]
-        present = [s for s, _ in pairs]
-        se_norm = [_normalised_stderr(s.stderr, b) for s, b in pairs]
-        total = len(members)
-        value = sum(s.normalised for s in present) / total
-        stderr = math.sqrt(sum(x * x for x in se_norm)) / total
-        covered_total += len(present)
-        category_scores.append(CategoryScore(category_id, _round(value), _round(stderr), len(present), total))
-    if covered_total:
-        average = sum(c.value for c in category_scores) / len(category_scores)
-        average_stderr = math.sqrt(sum(c.stderr**2 for c in category_scores)) / len(category_scores)
+    per_category = tuple(
+        CategoryStanding(c, ranking.get(model_id) or unscored(model_id), covered.get(c, 0), len(by_category[c]))
+        for c, ranking in category_rankings.items()
+    )
     params = data.get("parameters") or {}
     return Model(
         id=model_id, name=data["name"], organisation=data["organisation"], model_type=data["model_type"],
@@ -328,12 +404,6 @@ def _model_figures(
         parameters=params.get("total_billions"), active_parameters=params.get("active_billions"),
         architecture=data.get("architecture"), revision=data.get("revision"), base_model=data.get("base_model"),
         languages=tuple(data.get("languages") or ()), links=tuple((link["label"], link["url"]) for link in data.get("links") or ()),
-        record_path=record.file.path,
-        average=_round(average) if covered_total else None,
-        average_stderr=_round(average_stderr) if covered_total else None,
-        rank=None, covered=covered_total, categories=tuple(category_scores), disputed=tuple(disputed),
+        record_path=record.file.path, standing=standing, covered=sum(covered.values()), categories=per_category,
+        disputed=tuple(disputed),
     )
-
-
-def _with_rank(model: Model, rank: Rank | None) -> Model:
-    return replace(model, rank=rank)

@@ -1,19 +1,29 @@
 """The board: what the site shows, as frozen values. Built by `builder.board.aggregate`, read by `builder.render`.
 
 Every number keeps the file it came from (`run_path`), so the site can link each cell
-to its origin. Computed numbers (normalised scores, category scores, averages) are
-rounded once, here, to `DECIMALS` places: the tables and the downloads show the same
-values.
+to its origin. Computed numbers (standing scores and their intervals, stderrs) are
+rounded once, in `builder.board.aggregate`, to `DECIMALS` places: the tables and the
+downloads show the same values.
+
+Categories and benchmarks are separate namespaces (the category `math` and the
+benchmark `math` may share an id): the board keeps the overall standings, each
+category's standings and each benchmark's ranking in separate fields, never in one
+mapping keyed by id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from builder.load.registry import Registry
 
+if TYPE_CHECKING:  # builder.board.ranking imports Rank from here
+    from builder.board.ranking import Standing
+
 DECIMALS = 2
-"""Decimal places of computed numbers (normalised scores, category scores, averages, stderrs)."""
+"""Decimal places of computed numbers (standing scores and their intervals, stderrs)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,25 @@ class Run:
     """Spot-checks, oldest first."""
     date: str
     """The source's publication date when known, else the date the file was added."""
+    voice: str | None = None
+    """Who speaks for a reported run's numbers: `makers` (a file under seeds/, where only maintainers put
+    files, whose publisher is the model's organisation), `others` (under seeds/, another publisher) or
+    `contributor` (a reported run under results/: the contributor who added it, whoever they cite).
+    None for submitted runs."""
+
+    @property
+    def reported_by(self) -> str | None:
+        """The name a reported number is attributed to: the publisher, or the contributor for a file under results/."""
+        if self.source is None:
+            return None
+        return self.submitted_by if self.voice == "contributor" else self.source.publisher
+
+
+_NOT_STATED = {
+    (n, m, f): tuple(name for name, missing in (("n_shot", n), ("metric", m), ("filter", f)) if missing)
+    for n in (False, True) for m in (False, True) for f in (False, True)
+}
+"""Which of n-shot, metric and filter a score leaves out, by (n-shot missing, metric missing, filter missing): made once."""
 
 
 @dataclass(frozen=True)
@@ -77,14 +106,15 @@ class Score:
     benchmark_id: str
     value: float
     """Percent, as given."""
-    normalised: float
-    """(value - random baseline) / (100 - baseline) * 100, clipped at 0; rounded."""
     stderr: float
     """The run's stderr, or the binomial estimate (see `stderr_estimated`); rounded."""
     stderr_estimated: bool
     n_shot: int | None
+    """None when the source does not state it ("not stated"); never filled from the registry."""
     metric: str | None
+    """As the run file states it; None when it does not ("not stated"), never the registry's default."""
     filter: str | None
+    """As the run file states it; None when it does not."""
     setting_note: str | None
     task: str | None
     n_samples: int | None
@@ -95,23 +125,42 @@ class Score:
     """True for the one score per model and benchmark that the board uses."""
     disputed: bool
     """Another source's number for this model and benchmark differs by more than the tolerance."""
+    group: str | None = None
+    """The like-for-like group the score is compared in (`Board.groups`); None when it is not used (failed, partial)."""
+
+    @property
+    def not_stated(self) -> tuple[str, ...]:
+        """The setting fields the run file leaves out: shown as "not stated", in the downloads as null + this list."""
+        return _NOT_STATED[(self.n_shot is None, self.metric is None, self.filter is None)]
 
 
 @dataclass(frozen=True)
-class CategoryScore:
-    category_id: str
-    value: float
-    """Mean normalised score over the category's benchmarks on the board, a missing one counting as 0."""
-    stderr: float
-    covered: int
-    """Benchmarks of the category this model has a score for."""
-    total: int
-    """Benchmarks of the category on the board."""
+class Group:
+    """A like-for-like group: scores measured under one setting, the only ones the ranking compares."""
+
+    key: str
+    """`source:<url> <locator>` (one source table), `contributor:<user>:<url> <locator>` (a contributor's
+    transcription of one), `protocol:<benchmark>` (the registry's protocol) or `protocol:<benchmark>:<setting>`."""
+    kind: str
+    """`source`, `contributor` or `protocol`."""
+    title: str | None
+    """The source's title (source and contributor groups)."""
+    url: str | None
+    locator: str | None
+    publisher: str | None
+    contributor: str | None
+    """Who added a contributor group's file (`submitted_by`)."""
+    benchmark: str | None
+    """The benchmark of a protocol group."""
+    setting: str | None
+    """A protocol group's setting when it is not the registry's (`task=..., metric=..., filter=..., n_shot=...`)."""
 
 
 @dataclass(frozen=True)
 class Rank:
-    """A rank that admits ties: `best` = 1 + models significantly better, `worst` = models - models significantly worse."""
+    """A rank that admits ties. In a standing: `best` is the rank shown (ties share it) and [`best`, `worst`] its
+    95 % interval. In a benchmark's ranking: `best` = 1 + models significantly better, `worst` = models - models
+    significantly worse."""
 
     best: int
     worst: int
@@ -119,7 +168,7 @@ class Rank:
 
 @dataclass(frozen=True)
 class Entry:
-    """One model in a ranking (overall, one category or one benchmark)."""
+    """One model in one benchmark's ranking of counted raw scores."""
 
     model_id: str
     value: float
@@ -129,11 +178,40 @@ class Entry:
 
 @dataclass(frozen=True)
 class Ranking:
-    """A ranking, best first; ties broken by model id for display only."""
+    """One benchmark's ranking of counted raw scores, best first; ties broken by model id for display only."""
 
     key: str
-    """`overall`, a category id or a benchmark id."""
+    """The benchmark id."""
     entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Standings:
+    """A like-for-like ranking (overall, or one category): ranked models best first (rank, then score, then id),
+    then the models that are not ranked, by id, each with its reason."""
+
+    key: str
+    """`overall` or the category id."""
+    ranked: tuple[Standing, ...]
+    unranked: tuple[Standing, ...]
+
+    def get(self, model_id: str) -> Standing | None:
+        return self._by_model.get(model_id)  # type: ignore[attr-defined, no-any-return]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_model", {s.model_id: s for s in self.ranked + self.unranked})
+
+
+@dataclass(frozen=True)
+class CategoryStanding:
+    """A model's standing in one category, with how many of the category's benchmarks it has."""
+
+    category_id: str
+    standing: Standing
+    covered: int
+    """Benchmarks of the category this model has a counted score for."""
+    total: int
+    """Benchmarks of the category on the board."""
 
 
 @dataclass(frozen=True)
@@ -157,21 +235,24 @@ class Model:
     links: tuple[tuple[str, str], ...]
     """(label, http(s) url)."""
     record_path: str
-    average: float | None
-    """None when the model has no counted score."""
-    average_stderr: float | None
-    rank: Rank | None
+    standing: Standing
+    """The overall like-for-like standing: score, rank and their intervals, the evidence, or why it is not ranked."""
     covered: int
     """Benchmarks with a counted score."""
-    categories: tuple[CategoryScore, ...]
+    categories: tuple[CategoryStanding, ...]
     """In the board's category order."""
     disputed: tuple[str, ...]
     """Benchmark ids with a dispute."""
 
-    def category(self, category_id: str) -> CategoryScore | None:
-        for score in self.categories:
-            if score.category_id == category_id:
-                return score
+    @property
+    def rank(self) -> Rank | None:
+        """The overall rank; None when the model is not ranked."""
+        return self.standing.rank
+
+    def category(self, category_id: str) -> CategoryStanding | None:
+        for standing in self.categories:
+            if standing.category_id == category_id:
+                return standing
         return None
 
 
@@ -183,13 +264,19 @@ class Board:
     benchmarks: tuple[str, ...]
     """Benchmark ids with at least one counted score, in registry order."""
     models: tuple[Model, ...]
-    """Overall ranking order: best rank, then average (higher first), then id."""
+    """Overall order: the ranked models as `overall.ranked`, then the models that are not ranked, by id."""
     runs: tuple[Run, ...]
     """Sorted by path."""
     scores: tuple[Score, ...]
     """Sorted by model, benchmark, counted first, then run path."""
-    rankings: dict[str, Ranking] = field(default_factory=dict)
-    """`overall`, each category id and each benchmark id."""
+    overall: Standings
+    """The overall like-for-like ranking."""
+    category_rankings: Mapping[str, Standings] = field(default_factory=dict)
+    """Category id -> its like-for-like ranking, over the category's benchmarks only."""
+    benchmark_rankings: Mapping[str, Ranking] = field(default_factory=dict)
+    """Benchmark id -> its ranking of counted raw scores."""
+    groups: Mapping[str, Group] = field(default_factory=dict)
+    """Group key -> the like-for-like group (source table or protocol) it names."""
     data_date: str | None = None
     """The latest date in the data (a run added, a source published, a check): a stable build date."""
 

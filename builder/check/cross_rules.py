@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from builder.lmeval.evidence import evidence_problems
+from builder.lmeval.evidence import EvidenceError, evidence_bytes, evidence_problems
 from builder.load.layout import DataFile, Kind
 from builder.load.parsed import Parsed, sha256_of
 from builder.problems import Problem
@@ -92,7 +92,11 @@ def _evidence(root: Path, run: Parsed, existing: set[str]) -> Iterator[Problem]:
     if path not in existing:
         yield run.problem((*at, "path"), f"evidence file '{evidence['path']}' is missing from {run.file.folder}/")
         return
-    raw = (root / path).read_bytes()  # read once: hashed, then re-scored
+    try:
+        raw = evidence_bytes(root / path)  # read once, size capped: hashed, then re-scored
+    except EvidenceError as error:
+        yield run.problem((*at, "path"), f"{evidence['path']} {error}")
+        return
     if hashlib.sha256(raw).hexdigest() != evidence["sha256"]:
         yield run.problem((*at, "sha256"), f"does not match {evidence['path']}: the evidence changed after its hash was recorded")
     else:

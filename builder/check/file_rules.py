@@ -13,16 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from builder.check.model_args import argument_problems
 from builder.check.text_rules import date_problem, look_alike_problem
 from builder.load.registry import Registry
 from builder.problems import Severity
 
 Finding = tuple[tuple[Any, ...], str, Severity]
-
-# Backend arguments that make the runner execute code from the model's repository,
-# or that would override the pinned model and revision given elsewhere in the file.
-CODE_RUNNING_ARGS = frozenset({"trust_remote_code", "code_revision", "custom_pipeline", "use_custom_code"})
-PINNED_ELSEWHERE_ARGS = frozenset({"pretrained", "model", "revision", "tokenizer_revision"})
 
 
 def _error(path: tuple[Any, ...], message: str) -> Finding:
@@ -68,11 +64,10 @@ def run_findings(data: dict[str, Any], folder_id: str | None, registry: Registry
     yield from _dates(data, [("submitted_on",), ("provenance", "source", "published_on")], today)
     submitted = data["provenance"]["kind"] == "submitted"
     setting = data.get("setting", {})
-    for arg in sorted(setting.get("model_args", {})):
-        if arg in CODE_RUNNING_ARGS:
-            yield _error(("setting", "model_args", arg), f"'{arg}' lets the model run its own code, which ReproBoard never allows")
-        elif arg in PINNED_ELSEWHERE_ARGS:
-            yield _error(("setting", "model_args", arg), f"'{arg}' is set by the run's 'model' and 'revision' fields, not here")
+    # The schema holds the same allow-list (a test keeps them equal); asking the list too
+    # keeps validate, ingest and spotcheck on one decision even if the schema drifted.
+    for arg, why in argument_problems(setting.get("model_args", {})):
+        yield _error(("setting", "model_args", arg), f"'{arg}' {why}")
     partial = setting.get("limit") is not None
     values = [score["value"] for score in data["scores"].values()]
     if all(0 < value < 1 for value in values):

@@ -16,18 +16,24 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from builder.check.model_args import refusal
+from builder.check.text_rules import MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN, control_character_problem
 from builder.load.schemas_dir import schemas_dir
 from builder.load.strict_yaml import Document, Path
 
-SCHEMA_NAMES = ("model", "run", "benchmarks", "verification")
+SCHEMA_NAMES = ("model", "run", "benchmarks", "organisations", "verification", "signers")
 
-# What each pattern in the schemas means, said the way a contributor reads it.
-PATTERN_MEANINGS = {
+END = "(?!\\n)"
+"""Every pattern in the schemas ends in `$(?!\\n)`: the end of the text in every engine (text_rules.py)."""
+
+# What each pattern in the schemas means, said the way a contributor reads it; written
+# here without the END that each pattern carries in the schemas.
+_MEANINGS = {
     "^[0-9a-f]{40}$": "is not a 40-hex commit sha (lower-case)",
     "^[0-9a-f]{64}$": "is not a sha256 (64 lower-case hex digits)",
     "^[0-9a-f]{7,40}$": "is not a git commit (7 to 40 lower-case hex digits)",
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not a date written YYYY-MM-DD",
-    "^https?://[^\\s]+$": "is not an http(s) address",
+    "^https?://[!-~]+$": "is not an http(s) address",
     "^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$":
         "is not a model id of the form org/name (letters, digits, '.', '_', '-')",
     "^[a-z0-9][a-z0-9_-]{0,63}$": "is not an id (lower-case letters, digits, '_' and '-')",
@@ -38,7 +44,20 @@ PATTERN_MEANINGS = {
     "^[A-Za-z_][A-Za-z0-9_]{0,63}$": "is not an argument name",
     "^([0-9]{1,6}|auto(:[0-9]{1,4})?)$": "is not a batch size (a number, 'auto' or 'auto:N')",
     "^[a-z]{2,3}$": "is not an ISO 639 language code",
+    "^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$": "is not a hub namespace (letters, digits, '.', '_' and '-')",
+    "^[a-z0-9][a-z0-9._-]{0,150}\\.evidence\\.jsonl\\.gz$": "is not an evidence file name (lower-case, ending in .evidence.jsonl.gz)",
+    "^[a-z0-9][a-z0-9._-]{0,150}\\.yaml$": "is not a run file name (lower-case, ending in .yaml)",
+    "^[0-9a-f]{16}$": "is not a key id (16 lower-case hex digits)",
+    "^[A-Za-z0-9+/]{43}=$": "is not an Ed25519 public key (base64 of 32 bytes)",
+    "^[A-Za-z0-9+/]{86}==$": "is not an Ed25519 signature (base64 of 64 bytes)",
 }
+PATTERN_MEANINGS = {
+    **{pattern + END: meaning for pattern, meaning in _MEANINGS.items()},
+    SINGLE_LINE_PATTERN: "is not a single line without control characters",
+    MULTI_LINE_PATTERN: "is not free of control characters (line breaks and tabs are allowed)",
+}
+TEXT_PATTERNS = {SINGLE_LINE_PATTERN: False, MULTI_LINE_PATTERN: True}
+"""The text rule's patterns, and whether each allows line breaks: their messages name the character."""
 
 _TYPE_NAMES = {
     "string": "text", "number": "a number", "integer": "a whole number",
@@ -46,10 +65,30 @@ _TYPE_NAMES = {
 }
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+
+
+def _double_quoted(text: str) -> str:
+    """YAML's double-quoted form, which spells control characters as escapes."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif code in (0x2028, 0x2029):
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def show(value: Any) -> str:
-    """A value as the contributor wrote it in YAML, cut short if long."""
+    """A value as the contributor wrote it in YAML, cut short if long; always one line."""
     if isinstance(value, str):
-        text = "'" + value.replace("'", "''") + "'"
+        hidden = any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in value)
+        text = _double_quoted(value) if hidden else "'" + value.replace("'", "''") + "'"
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None:
@@ -90,6 +129,8 @@ class SchemaChecker:
         if self._restore_plain_texts(document) and self._fast.is_valid(document.data):
             return []
         problems = [found for error in self._full.iter_errors(document.data) for found in self._describe(error)]
+        if not problems:  # the validators disagree: never let the more lenient one decide
+            problems = [((), "breaks the schema in a way the detailed check cannot locate; please report this file")]
         return sorted(set(problems), key=lambda found: (document.line_of(found[0]), found))
 
     def _restore_plain_texts(self, document: Document) -> bool:
@@ -114,6 +155,9 @@ class SchemaChecker:
         elif kind == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             for key in sorted(set(value) - set(allowed)):
+                if path[-1:] == ("model_args",):
+                    yield (*path, key), f"{show(key)} {refusal(key)}"
+                    continue
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 yield (*path, key), "unknown field" + (f" (did you mean '{hint[0]}'?)" if hint else f"; allowed: {', '.join(allowed)}")
         elif kind == "propertyNames":
@@ -181,6 +225,10 @@ class SchemaChecker:
 
     @staticmethod
     def _pattern_text(error: jsonschema.ValidationError) -> str:
+        if error.validator_value in TEXT_PATTERNS and isinstance(error.instance, str):
+            why = control_character_problem(error.instance, multiline=TEXT_PATTERNS[error.validator_value])
+            if why:
+                return why
         return PATTERN_MEANINGS.get(error.validator_value, f"does not match {error.validator_value}")
 
 

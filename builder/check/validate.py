@@ -14,19 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.check import file_rules
+from builder.check import file_rules, organisation_rules
 from builder.check.cross_rules import cross_file_problems
 from builder.check.schema_check import SchemaChecker, load_schema
-from builder.load.layout import MAX_YAML_BYTES, REGISTRY_FILE, DataFile, Kind, discover
+from builder.load.layout import MAX_YAML_BYTES, ORGANISATIONS_FILE, REGISTRY_FILE, SIGNERS_FILE, DataFile, Kind, discover
+from builder.load.organisations import EMPTY_ORGANISATIONS, Organisations, organisations_from_data
 from builder.load.parsed import Parsed
 from builder.load.registry import EMPTY_REGISTRY, Registry, registry_from_data
 from builder.load.strict_yaml import YamlError, parse_bytes
 from builder.problems import Problem, Severity, json_path
+from builder.trust.signers import Signers, signers_findings, signers_from_data
+from builder.trust.verdicts import signature_findings
 
 PARALLEL_FROM = 300
 """Below this many files, starting worker processes costs more than it saves."""
 
-_SCHEMA_FOR = {Kind.MODEL: "model", Kind.RUN: "run", Kind.VERIFICATION: "verification", Kind.REGISTRY: "benchmarks"}
+_SCHEMA_FOR = {Kind.MODEL: "model", Kind.RUN: "run", Kind.VERIFICATION: "verification", Kind.REGISTRY: "benchmarks", Kind.SIGNERS: "signers",
+               Kind.ORGANISATIONS: "organisations"}
 
 
 @dataclass
@@ -51,6 +55,10 @@ class _Context:
     root: Path
     registry: Registry
     today: dt.date
+    signers: Signers
+    """The keys whose signatures on verification records are trusted."""
+    organisations: Organisations = EMPTY_ORGANISATIONS
+    """Who makes models, under which names and namespaces (seeds/organisations.yaml)."""
 
 
 class _FileChecker:
@@ -60,12 +68,13 @@ class _FileChecker:
         self.context = context
         self.checkers = {kind: SchemaChecker(load_schema(name)) for kind, name in _SCHEMA_FOR.items()}
 
-    def check(self, file: DataFile) -> tuple[list[Problem], Parsed | None]:
+    def check(self, file: DataFile, source: Path | None = None) -> tuple[list[Problem], Parsed | None]:
+        """`source`: where to read a file that is not in the repository (a trusted signers list)."""
         if file.kind is Kind.UNEXPECTED:
             return [Problem(file.path, 0, "", f"unexpected file: {file.why}")], None
         if file.kind in (Kind.DOC, Kind.EVIDENCE):
             return [], None
-        absolute = self.context.root / file.path
+        absolute = source or self.context.root / file.path
         try:
             size = absolute.stat().st_size
             if size > MAX_YAML_BYTES:
@@ -88,12 +97,18 @@ class _FileChecker:
 
     def _own_rules(self, file: DataFile, data: dict[str, Any]) -> Iterable[file_rules.Finding]:
         today = self.context.today
+        organisations = self.context.organisations
         if file.kind is Kind.MODEL:
-            return file_rules.model_findings(data, file.folder_model_id, today)
+            return [*file_rules.model_findings(data, file.folder_model_id, today), *organisation_rules.model_findings(data, organisations)]
         if file.kind is Kind.RUN:
-            return file_rules.run_findings(data, file.folder_model_id, self.context.registry, today)
+            contributed = organisation_rules.reported_run_findings(data, organisations) if file.path.startswith("results/") else ()
+            return [*file_rules.run_findings(data, file.folder_model_id, self.context.registry, today), *contributed]
+        if file.kind is Kind.ORGANISATIONS:
+            return organisation_rules.registry_findings(data)
         if file.kind is Kind.VERIFICATION:
-            return file_rules.verification_findings(data, today)
+            return [*file_rules.verification_findings(data, today), *signature_findings(data, self.context.signers)]
+        if file.kind is Kind.SIGNERS:
+            return signers_findings(data)
         return file_rules.registry_findings(data)
 
 
@@ -111,7 +126,7 @@ def _check_in_worker(file: DataFile) -> tuple[list[Problem], Parsed | None]:
 
 
 def _load_registry(root: Path, today: dt.date) -> tuple[list[Problem], Parsed | None, Registry]:
-    checker = _FileChecker(_Context(root, EMPTY_REGISTRY, today))
+    checker = _FileChecker(_Context(root, EMPTY_REGISTRY, today, Signers(SIGNERS_FILE)))
     registry_file = DataFile(REGISTRY_FILE, Kind.REGISTRY)
     if not (root / REGISTRY_FILE).is_file():
         return [Problem(REGISTRY_FILE, 0, "", "the benchmark registry is missing")], None, EMPTY_REGISTRY
@@ -120,13 +135,46 @@ def _load_registry(root: Path, today: dt.date) -> tuple[list[Problem], Parsed | 
     return problems, parsed, registry
 
 
-def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | None = None, jobs: int | None = None) -> Report:
+def _load_organisations(root: Path, today: dt.date, own_file: DataFile | None) -> tuple[list[Problem], Parsed | None, Organisations]:
+    """The organisation registry. Without one, no organisation is registered: a repository
+    that lists none has nobody to impersonate (the tests' small repositories)."""
+    if own_file is None:
+        return [], None, EMPTY_ORGANISATIONS
+    problems, parsed = _FileChecker(_Context(root, EMPTY_REGISTRY, today, Signers(SIGNERS_FILE))).check(own_file)
+    return problems, parsed, organisations_from_data(parsed.data) if parsed else EMPTY_ORGANISATIONS
+
+
+def _load_signers(root: Path, today: dt.date, own_file: DataFile | None, trusted: Path | None) -> tuple[list[Problem], list[Problem], Signers]:
+    """(problems of the repository's own signers list, problems of the `trusted` list from
+    elsewhere, the signers trusted). Without `trusted`, the repository's own list is trusted;
+    without either, nobody is, and no verification validates."""
+    checker = _FileChecker(_Context(root, EMPTY_REGISTRY, today, Signers(SIGNERS_FILE)))
+    own_problems, own = checker.check(own_file) if own_file is not None else ([], None)
+    if trusted is None:
+        signers = signers_from_data(own.data, SIGNERS_FILE) if own else Signers(SIGNERS_FILE, broken=own_file is not None)
+        return own_problems, [], signers
+    shown = trusted.as_posix()
+    trusted_problems, parsed = checker.check(DataFile(shown, Kind.SIGNERS), source=trusted)
+    return own_problems, trusted_problems, signers_from_data(parsed.data, shown) if parsed else Signers(shown, broken=True)
+
+
+def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | None = None, jobs: int | None = None,
+             signers: Path | None = None) -> Report:
     """Check the repository at `root`; report problems of the `selected` files or folders
-    (repository-relative; None for all). Other files are read for context only."""
+    (repository-relative; None for all). Other files are read for context only.
+
+    `signers`: the allowed-signers list to trust, from outside the files under check (CI
+    passes the base branch's copy); by default the repository's own `seeds/spotcheck-signers.yaml`.
+    """
     today = today or dt.date.today()
     registry_problems, registry_parsed, registry = _load_registry(root, today)
-    files = [f for f in discover(root) if f.kind is not Kind.REGISTRY]
-    context = _Context(root, registry, today)
+    discovered = discover(root)
+    own_signers = next((f for f in discovered if f.path == SIGNERS_FILE and f.kind is Kind.SIGNERS), None)
+    signers_problems, trusted_problems, trusted = _load_signers(root, today, own_signers, signers)
+    own_organisations = next((f for f in discovered if f.path == ORGANISATIONS_FILE and f.kind is Kind.ORGANISATIONS), None)
+    organisations_problems, organisations_parsed, organisations = _load_organisations(root, today, own_organisations)
+    files = [f for f in discovered if f.kind not in (Kind.REGISTRY, Kind.SIGNERS, Kind.ORGANISATIONS)]
+    context = _Context(root, registry, today, trusted, organisations)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(files) >= PARALLEL_FROM:
         with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (context,)) as pool:
@@ -134,8 +182,8 @@ def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | 
     else:
         checker = _FileChecker(context)
         results = [checker.check(f) for f in files]
-    problems = list(registry_problems)
-    parsed = [registry_parsed] if registry_parsed else []
+    problems = [*registry_problems, *signers_problems, *organisations_problems]
+    parsed = [p for p in (registry_parsed, organisations_parsed) if p]
     for file_problems, file_parsed in results:
         problems.extend(file_problems)
         if file_parsed:
@@ -145,8 +193,11 @@ def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | 
     clean = [p for p in parsed if p.file.path not in failed]
     if selected is not None:
         problems = [p for p in problems if any(_inside(p.path, s) for s in selected)]
+    problems.extend(trusted_problems)  # whatever is selected: every signature depends on them
     problems.sort(key=lambda p: (p.path, p.line, p.json_path, p.message))
-    return Report(problems, len(files) + 1 if selected is None else _count_selected(files, selected), clean, registry)
+    own_files = [DataFile(REGISTRY_FILE, Kind.REGISTRY), *([own_signers] if own_signers else []),
+                 *([own_organisations] if own_organisations else []), *files]
+    return Report(problems, len(own_files) if selected is None else _count_selected(own_files, selected), clean, registry)
 
 
 def _inside(path: str, selected: str) -> bool:
@@ -155,4 +206,4 @@ def _inside(path: str, selected: str) -> bool:
 
 
 def _count_selected(files: list[DataFile], selected: list[str]) -> int:
-    return sum(1 for f in [DataFile(REGISTRY_FILE, Kind.REGISTRY), *files] if any(_inside(f.path, s) for s in selected))
+    return sum(1 for f in files if any(_inside(f.path, s) for s in selected))

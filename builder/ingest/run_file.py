@@ -19,8 +19,9 @@ import yaml
 
 from builder.ingest.options import IngestOptions, ModelInfo
 from builder.ingest.setting import BACKENDS, command_from, setting_from
-from builder.lmeval.evidence import build_evidence
-from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, read_results, read_samples
+from builder.ingest.transaction import Transaction, UnsafePath
+from builder.lmeval.evidence import TaskEvidence, build_evidence, task_evidence
+from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, iter_samples, read_results
 from builder.load.registry import Benchmark, Registry
 
 MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
@@ -31,9 +32,11 @@ MODEL_FLAGS = ("name", "organisation", "model_type", "license", "release_date")
 class IngestError(Exception):
     """Ingest cannot produce a run; `problems` lists every reason."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], notices: list[str] | None = None) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.notices = notices or []
+        """What ingest left out and why: a failure often makes sense only with these."""
 
 
 @dataclass
@@ -74,12 +77,12 @@ def _leaf_key(row: TaskRow, metric: str, wanted_filter: str) -> MetricKey | None
     return others[0] if len(others) == 1 else None
 
 
-def _size(output: LmEvalOutput, task: str, samples: dict[str, list[dict[str, Any]]]) -> int | None:
+def _size(output: LmEvalOutput, task: str, samples: dict[str, TaskEvidence]) -> int | None:
     row = output.rows.get(task)
     if row is not None and row.n_effective:
         return row.n_effective
     if task in samples:
-        return len({r["doc_id"] for r in samples[task]})
+        return len(samples[task].doc_ids)
     return None
 
 
@@ -296,12 +299,13 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
     if backend is None:
         errors.append(f"lm-eval backend '{output.backend}' is not supported: use hf, vllm, or an API backend")
         backend = "hf"
-    samples: dict[str, list[dict[str, Any]]] = {}
+    samples: dict[str, TaskEvidence] = {}
+    unreadable: dict[str, str] = {}  # reported only if the task's samples are needed
     for task, path in sorted(samples_files.items()):
         try:
-            samples[task] = read_samples(path)
+            samples[task] = task_evidence(output, task, iter_samples(path))
         except LmEvalFormatError as error:
-            errors.append(str(error))
+            unreadable[task] = str(error)
     top_level = [name for name in output.rows if not any(name in kids for kids in output.children.values())]
     scores: dict[str, Any] = {}
     groups: dict[str, Any] = {}
@@ -320,7 +324,8 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
         if name not in claimed and not any(c in subtree or name in output.leaves(c) for c in claimed):
             notices.append(f"left out lm-eval task '{name}': no benchmark in seeds/benchmarks.yaml lists it")
     for benchmark_id, score in list(scores.items()):
-        lacking = [leaf for leaf in (score.get("aggregated_from") or _group_leaves(groups, score["task"])) if leaf not in samples]
+        lacking = [leaf for leaf in (score.get("aggregated_from") or _group_leaves(groups, score["task"]))
+                   if leaf not in samples and leaf not in unreadable]
         if lacking:
             del scores[benchmark_id]
             notices.append(f"left out {benchmark_id}: no samples for {', '.join(lacking[:5])}{' and more' if len(lacking) > 5 else ''} "
@@ -354,15 +359,16 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
     if not options.submitted_by:
         errors.append("pass --submitted-by with your GitHub user name")
     needed = sorted({leaf for s in scores.values() for leaf in (s.get("aggregated_from") or _group_leaves(groups, s["task"]))})
+    errors.extend(unreadable[task] for task in needed if task in unreadable)
     for task in needed:
         if task in samples:
-            docs = len({r["doc_id"] for r in samples[task]})
+            docs = len(samples[task].doc_ids)
             if output.rows[task].n_effective not in (None, docs):
                 errors.append(f"samples of {task} hold {docs} documents, but the results say {output.rows[task].n_effective}")
     evidence = None
     if not errors:
         try:
-            evidence = build_evidence(output, {t: samples[t] for t in needed}, groups)
+            evidence = build_evidence([samples[t] for t in needed], groups)
         except LmEvalFormatError as error:
             errors.append(str(error))
     today = options.today or dt.date.today()
@@ -391,7 +397,7 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
     if not options.command:
         run["notes"] = "The command was reconstructed by reproboard ingest from what lm-eval recorded."
     run["scores"] = scores
-    documents = sum(len({(r["doc_id"]) for r in samples[t]}) for t in needed if t in samples)
+    documents = sum(len(samples[t].doc_ids) for t in needed if t in samples)
     return Conversion(run, run_id, model_id, evidence, model_record, record_path, notices, errors, documents)
 
 
@@ -459,25 +465,54 @@ def ingest(root: Path, paths: list[Path], registry: Registry, options: IngestOpt
                 for _, message in model_checker.check(parse_bytes(_dump(conversion.model_record))):
                     problems.append(f"{path}: the model record would not validate: {message}")
         conversions.append(conversion)
+    notices = [notice for conversion in conversions for notice in conversion.notices]
     if problems:
-        raise IngestError(problems)
+        raise IngestError(problems, notices)
+    transaction = Transaction(root)
+    try:
+        written = _stage(root, conversions, transaction)
+        transaction.commit()
+    except UnsafePath as error:
+        transaction.rollback()
+        raise IngestError([str(error)], notices) from None
+    except OSError as error:
+        transaction.rollback()
+        raise IngestError([f"could not write {error.filename or 'the files'}: {error.strerror}; nothing was written"], notices) from None
+    refused = _validation_errors(root, written)
+    if refused:
+        transaction.rollback()
+        raise IngestError([*refused, "the written files do not validate, so none were kept"], notices)
+    return written
+
+
+def _stage(root: Path, conversions: list[Conversion], transaction: Transaction) -> list[Written]:
+    """Stage every file of every conversion: the model record first, then evidence, then the run."""
     written = []
     for conversion in conversions:
         folder = root / "results" / conversion.model_id  # type: ignore[operator]
-        folder.mkdir(parents=True, exist_ok=True)
         run_path = folder / f"{conversion.run_id}.yaml"
         evidence_path = folder / conversion.run["provenance"]["evidence"]["path"]
-        evidence_path.write_bytes(conversion.evidence)  # type: ignore[arg-type]
-        run_path.write_bytes(_dump(conversion.run))
         record_path = None
         if conversion.model_record is not None:
             record_path = folder / "model.yaml"
-            record_path.write_bytes(_dump(conversion.model_record))
+            transaction.stage(record_path, _dump(conversion.model_record))
         elif conversion.record_path is not None and "revision" in conversion.run:
             text = conversion.record_path.read_text(encoding="utf-8")
             if not re.search(r"^revision:", text, re.MULTILINE):
-                conversion.record_path.write_text(text.rstrip("\n") + f"\nrevision: {conversion.run['revision']}\n", encoding="utf-8")
+                transaction.stage(conversion.record_path, (text.rstrip("\n") + f"\nrevision: {conversion.run['revision']}\n").encode("utf-8"))
                 conversion.notices.append(f"added revision {conversion.run['revision']} to {conversion.record_path.relative_to(root)}")
                 record_path = conversion.record_path
+        transaction.stage(evidence_path, conversion.evidence)  # type: ignore[arg-type]
+        transaction.stage(run_path, _dump(conversion.run))
         written.append(Written(run_path, evidence_path, record_path, conversion.documents, conversion.notices))
     return written
+
+
+def _validation_errors(root: Path, written: list[Written]) -> list[str]:
+    """Errors `reproboard validate` finds in the files just written (other files' problems are not ingest's)."""
+    from builder.check.validate import validate
+
+    ours = {p.relative_to(root).as_posix() for w in written for p in (w.run, w.evidence, w.model_record) if p is not None}
+    folders = sorted({w.run.parent.relative_to(root).as_posix() for w in written})
+    report = validate(root, folders)
+    return [str(p) for p in report.errors if p.path in ours]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
-from builder.check.file_rules import CODE_RUNNING_ARGS
+from builder.check.model_args import ALLOWED_MODEL_ARGS, argument_problem
+from builder.check.schema_check import show
 from builder.ingest.options import IngestOptions
 from builder.lmeval.output import LmEvalOutput
 
@@ -18,8 +20,14 @@ DTYPES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16", "hal
           "float32": "float32", "float": "float32", "fp32": "float32", "int8": "int8", "int4": "int4", "fp8": "fp8"}
 # Recorded elsewhere in the run (model, revision, dtype) or only about the machine (device).
 MOVED_ARGS = frozenset({"pretrained", "model", "revision", "dtype", "device"})
-# Extra weights loaded from a path: not pinned by the model's revision, possibly pickled.
-EXTRA_WEIGHT_ARGS = frozenset({"peft", "delta", "tokenizer_revision", "gguf_file"})
+# What lm-eval writes for an argument that was given but left off: such an argument
+# changes nothing, so it is left out of the run rather than refused.
+_OFF_TEXTS = ("", "False", "false", "None")
+
+
+def _off(value: Any) -> bool:
+    return value is False or value is None or (isinstance(value, str) and value in _OFF_TEXTS)
+
 
 def _dtype(output: LmEvalOutput) -> str:
     recorded = (output.model_dtype or "").replace("torch.", "")
@@ -34,19 +42,15 @@ def setting_from(output: LmEvalOutput, backend: str, options: IngestOptions, err
     for name, value in output.model_args.items():
         if name in MOVED_ARGS:
             continue
-        if name in CODE_RUNNING_ARGS:
-            if value in (False, "", None, "False", "false"):
-                continue
-            errors.append(f"the run used {name}={value}: ReproBoard never runs a model's own code; re-run without it")
-            continue
-        if name in EXTRA_WEIGHT_ARGS:
-            errors.append(f"the run loaded extra weights or code with {name}={value}, which the model's revision does not pin; "
-                          "publish the merged model and evaluate that")
-            continue
-        if not ARG_NAME.fullmatch(name) or not (value is None or isinstance(value, (str, int, float, bool))):
-            errors.append(f"model argument {name}={value!r} is not a plain name and value")
-            continue
-        model_args[name] = value
+        why = argument_problem(name, value)
+        if why is None:
+            model_args[name] = value
+        elif name in ALLOWED_MODEL_ARGS or not _off(value) or not ARG_NAME.fullmatch(name):
+            if name == "trust_remote_code":
+                errors.append(f"the run used {name}={value}: ReproBoard never runs a model's own code; re-run without it")
+            else:
+                errors.append(f"model argument {show(name)}: {show(value)} {why}" if name in ALLOWED_MODEL_ARGS
+                              else f"model argument {show(name)} {why}")
     batch_size = output.batch_size or "1"
     if not BATCH_SIZE.fullmatch(batch_size):
         errors.append(f"batch size '{batch_size}' is not a number, 'auto' or 'auto:N'")
@@ -74,12 +78,19 @@ def setting_from(output: LmEvalOutput, backend: str, options: IngestOptions, err
 
 
 def command_from(output: LmEvalOutput, model_id: str, revision: str | None, tasks: list[str], setting: dict[str, Any]) -> str:
+    """The lm-eval command line that reproduces the run, safe to paste into a POSIX shell.
+
+    Every argument is quoted with `shlex.join`, so no recorded value (a quote, `$(...)`,
+    a backtick, a newline) can end an argument or run anything in the shell.
+    """
     args = {"pretrained": model_id, **({"revision": revision} if revision else {}), **setting.get("model_args", {})}
     if setting["dtype"] not in ("unknown",):
         args["dtype"] = setting["dtype"]
     parts = ["lm_eval", "--model", output.backend or setting["backend"],
-             "--model_args", "'" + ",".join(f"{k}={v}" for k, v in args.items()) + "'",
+             "--model_args", ",".join(f"{k}={v}" for k, v in args.items()),
              "--tasks", ",".join(tasks), "--batch_size", setting["batch_size"], "--log_samples", "--output_path", "out"]
+    if output.device:
+        parts += ["--device", output.device]
     if setting.get("limit") is not None:
         parts += ["--limit", f"{setting['limit']:g}"]
     if setting["chat_template"]["applied"]:
@@ -87,10 +98,10 @@ def command_from(output: LmEvalOutput, model_id: str, revision: str | None, task
     if setting["fewshot_as_multiturn"]:
         parts.append("--fewshot_as_multiturn")
     if setting.get("system_instruction"):
-        parts += ["--system_instruction", "'" + setting["system_instruction"].replace("'", "'\\''") + "'"]
+        parts += ["--system_instruction", setting["system_instruction"]]
     if setting.get("gen_kwargs"):
-        parts += ["--gen_kwargs", "'" + ",".join(f"{k}={v}" for k, v in setting["gen_kwargs"].items()) + "'"]
+        parts += ["--gen_kwargs", ",".join(f"{k}={v}" for k, v in setting["gen_kwargs"].items())]
     seeds = setting.get("seeds")
     if seeds:
         parts += ["--seed", ",".join("None" if seeds.get(k) is None else str(seeds[k]) for k in ("random", "numpy", "torch", "fewshot"))]
-    return " ".join(parts)
+    return shlex.join(str(part) for part in parts)

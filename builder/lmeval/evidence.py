@@ -30,28 +30,40 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, iter_filters
+import orjson
+
+from builder.lmeval.bounded import describe
+from builder.lmeval.evidence_read import (
+    ANSWER_TEXT_LIMIT,
+    FORMAT,
+    LOGLIKELIHOOD_TYPES,
+    MAX_CHOICES,
+    MAX_INFLATED,
+    MAX_RECORDS,
+    VERSION,
+    Evidence,
+    EvidenceError,
+    chosen,
+    contradictions,
+    evidence_bytes,
+    read_evidence,
+)
+from builder.lmeval.output import LmEvalFormatError, LmEvalOutput
 from builder.problems import Problem
 
 if TYPE_CHECKING:
     from builder.load.parsed import Parsed
 
-FORMAT = "reproboard-evidence"
-VERSION = 1
-MAX_UNCOMPRESSED = 1 << 30
-"""An evidence file inflates to at most 1 GiB (a 14,000-document task is a few MB)."""
-ANSWER_TEXT_LIMIT = 200
+__all__ = ["ANSWER_TEXT_LIMIT", "FORMAT", "LOGLIKELIHOOD_TYPES", "VERSION", "Evidence", "EvidenceError", "TaskEvidence",
+           "build_evidence", "chosen", "contradictions", "encode_answer", "evidence_bytes", "evidence_problems",
+           "evidence_record", "read_evidence", "rescore", "task_evidence"]
+
 SCORE_TOLERANCE = 1e-6
 """Percentage points: re-scored and claimed values differ by float rounding only."""
-LOGLIKELIHOOD_TYPES = ("multiple_choice", "loglikelihood", "loglikelihood_rolling")
-
-
-class EvidenceError(Exception):
-    """The evidence cannot be read; the message says why."""
 
 
 # --- building ------------------------------------------------------------------------
@@ -59,7 +71,13 @@ class EvidenceError(Exception):
 
 def encode_answer(answer: Any) -> str:
     """A filtered generation as evidence keeps it: the text, or its sha256 when long."""
-    text = answer if isinstance(answer, str) else json.dumps(answer, sort_keys=True, ensure_ascii=False)
+    if not isinstance(answer, str):
+        flat = isinstance(answer, list) and all(a is None or isinstance(a, (str, int, float, bool)) for a in answer)
+        if not (flat or answer is None or isinstance(answer, (int, float, bool))):
+            raise LmEvalFormatError("the filtered answer is neither text nor a flat list")
+        text = json.dumps(answer, sort_keys=True, ensure_ascii=False)
+    else:
+        text = answer
     if len(text) <= ANSWER_TEXT_LIMIT:
         return text
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -69,36 +87,59 @@ def _argument_pairs(record: dict[str, Any]) -> list[list[Any]]:
     """[[context, continuation-or-gen-args], ...] from either `arguments` layout."""
     arguments = record.get("arguments")
     if isinstance(arguments, dict):  # 0.4.3+: {"gen_args_0": {"arg_0": ..., "arg_1": ...}}
-        return [[args.get("arg_0"), args.get("arg_1")] for _, args in sorted(arguments.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[-1]))]
+        numbered = []
+        for key, args in arguments.items():
+            number = key.rsplit("_", 1)[-1]
+            if not (number.isascii() and number.isdigit()) or len(number) > 6 or not isinstance(args, dict):
+                raise LmEvalFormatError(f"'arguments' has an entry '{key[:50]}' that is not gen_args_<n>: {{arg_0, arg_1}}")
+            numbered.append((int(number), [args.get("arg_0"), args.get("arg_1")]))
+        return [pair for _, pair in sorted(numbered, key=lambda item: item[0])]
     if isinstance(arguments, list):
         return [list(a) if isinstance(a, (list, tuple)) else [a, None] for a in arguments]
     return []
 
 
+def _loglikelihood(item: Any) -> float:
+    value = float(item) if isinstance(item, (int, float, str)) and not isinstance(item, bool) else math.nan
+    if not math.isfinite(value):
+        raise ValueError
+    return value
+
+
 def _loglikelihoods(record: dict[str, Any]) -> tuple[list[float], list[bool]]:
     lls, greedy = [], []
-    for response in record.get("filtered_resps") or record.get("resps") or []:
-        item = response
-        while isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
-            item = item[0]
-        if isinstance(item, list) and item:
-            lls.append(float(item[0]))
-            greedy.append(str(item[1]) == "True" if len(item) > 1 else False)
-        else:
-            lls.append(float(item))
-            greedy.append(False)
+    responses = record.get("filtered_resps") or record.get("resps") or []
+    if not isinstance(responses, list) or len(responses) > MAX_CHOICES:
+        raise LmEvalFormatError(f"its responses are not a list of at most {MAX_CHOICES:,} loglikelihoods")
+    try:
+        for response in responses:
+            item = response
+            while isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
+                item = item[0]
+            if isinstance(item, list) and item:
+                lls.append(_loglikelihood(item[0]))
+                greedy.append(str(item[1]) == "True" if len(item) > 1 and isinstance(item[1], (bool, str)) else False)
+            else:
+                lls.append(_loglikelihood(item))
+                greedy.append(False)
+    except (ValueError, OverflowError):
+        raise LmEvalFormatError("a response is not a finite loglikelihood") from None
     return lls, greedy
+
+
+def _choice_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 31
 
 
 def _gold(target: Any, choices: list[str]) -> int | list[int] | None:
     if isinstance(target, bool):
         return None
     if isinstance(target, int):
-        return target
-    if isinstance(target, list) and all(isinstance(t, int) and not isinstance(t, bool) for t in target):
+        return target if _choice_index(target) else None
+    if isinstance(target, list) and len(target) <= MAX_CHOICES and all(_choice_index(t) for t in target):
         return list(target)
     if isinstance(target, str):
-        if target.strip().isdigit():
+        if target.strip().isascii() and target.strip().isdigit() and len(target.strip()) < 10:
             return int(target.strip())
         if target in choices:
             return choices.index(target)
@@ -110,7 +151,7 @@ def _metric_value(value: Any) -> float | None:
         return float(value)
     if isinstance(value, (int, float)) and math.isfinite(value):
         return float(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) < 50:
         try:
             number = float(value)
         except ValueError:
@@ -119,18 +160,37 @@ def _metric_value(value: Any) -> float | None:
     return None
 
 
+def doc_id_of(record: dict[str, Any]) -> int:
+    """A sample's document id: a non-negative integer, as lm-eval writes it."""
+    doc_id = record.get("doc_id")
+    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not 0 <= doc_id < 1 << 62:
+        raise LmEvalFormatError(f"a sample's doc_id is {describe(doc_id)}, not a document number")
+    return doc_id
+
+
 def evidence_record(task: str, filter_name: str, record: dict[str, Any], output_type: str, metrics: list[str], delimiter: str) -> dict[str, Any]:
-    """The compact record of one lm-eval sample."""
-    out: dict[str, Any] = {"t": task, "d": int(record["doc_id"]), "f": filter_name}
+    """The compact record of one lm-eval sample; LmEvalFormatError when the sample is malformed."""
+    doc_id = doc_id_of(record)
+    try:
+        return _evidence_record(task, filter_name, doc_id, record, output_type, metrics, delimiter)
+    except LmEvalFormatError as error:
+        raise LmEvalFormatError(f"samples of {task}, document {doc_id}: {error}") from None
+
+
+def _evidence_record(task: str, filter_name: str, doc_id: int, record: dict[str, Any], output_type: str, metrics: list[str],
+                     delimiter: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"t": task, "d": doc_id, "f": filter_name}
     hashes = [record.get(k) for k in ("doc_hash", "prompt_hash", "target_hash")]
-    out["h"] = "".join(hashes) if all(isinstance(h, str) and len(h) == 64 for h in hashes) else None
+    out["h"] = "".join(hashes) if all(isinstance(h, str) and len(h) == 64 for h in hashes) else None  # type: ignore[arg-type]
     out["m"] = {m: _metric_value(record.get(m)) for m in metrics if m in record}
     if output_type in LOGLIKELIHOOD_TYPES:
         lls, greedy = _loglikelihoods(record)
         out["ll"] = lls
         out["gr"] = [int(g) for g in greedy]
         if output_type == "multiple_choice":
-            continuations = [str(pair[1]) for pair in _argument_pairs(record) if len(pair) > 1 and pair[1] is not None]
+            continuations = [str(pair[1]) for pair in _argument_pairs(record) if len(pair) > 1 and isinstance(pair[1], (str, int, float))]
+            if len(continuations) > MAX_CHOICES:
+                raise LmEvalFormatError(f"more than {MAX_CHOICES:,} choices")
             choices = [c[len(delimiter):] if delimiter and c.startswith(delimiter) else c for c in continuations]
             out["cl"] = [len(c) for c in choices]
             out["gold"] = _gold(record.get("target"), choices)
@@ -142,153 +202,107 @@ def evidence_record(task: str, filter_name: str, record: dict[str, Any], output_
     return out
 
 
-def output_type_of(config: dict[str, Any], records: list[dict[str, Any]]) -> str:
-    declared = config.get("output_type")
-    if isinstance(declared, str) and declared:
-        return declared
-    first = records[0] if records else {}
-    responses = first.get("filtered_resps") or []
-    if responses and isinstance(responses[0], list) and responses[0] and _metric_value(responses[0][0]) is not None:
+@dataclass
+class TaskEvidence:
+    """One task's samples, turned into evidence lines while they were read: the samples themselves are not kept."""
+
+    task: str
+    header: dict[str, Any] = field(default_factory=dict)
+    """The task's entry in the evidence header."""
+    lines: bytearray = field(default_factory=bytearray)
+    """The records' JSON Lines, end to end: one buffer, no per-line object (orjson gives each line 4 KB)."""
+    doc_ids: set[int] = field(default_factory=set)
+    records: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.lines)
+
+
+def _declared_aggregations(config: dict[str, Any]) -> dict[str, str]:
+    declared = {}
+    metric_list = config.get("metric_list")
+    for item in metric_list if isinstance(metric_list, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("metric"), str):
+            aggregation = item.get("aggregation")
+            declared[item["metric"]] = aggregation if isinstance(aggregation, str) else "mean"
+    return declared
+
+
+def _guess_output_type(first: dict[str, Any] | None) -> str:
+    responses = (first or {}).get("filtered_resps") or []
+    if isinstance(responses, list) and responses and isinstance(responses[0], list) and responses[0] \
+            and _metric_value(responses[0][0]) is not None:
         return "multiple_choice" if len(responses) > 1 else "loglikelihood"
     return "generate_until"
 
 
-def metric_aggregations(output: LmEvalOutput, task: str, records: list[dict[str, Any]]) -> dict[str, str]:
-    """metric -> aggregation ('mean', 'f1', 'bleu', ...) for the metrics the task reports."""
-    declared = {}
-    for item in output.rows[task].config.get("metric_list") or []:
-        if isinstance(item, dict) and isinstance(item.get("metric"), str):
-            aggregation = item.get("aggregation")
-            declared[item["metric"]] = aggregation if isinstance(aggregation, str) else "mean"
-    reported = sorted({metric for metric, _ in output.rows[task].values})
-    out = {}
-    for metric in reported:
-        if metric in declared:
-            out[metric] = declared[metric]
-        elif records and all(_metric_value(r.get(metric)) is not None for r in records if metric in r) and any(metric in r for r in records):
-            out[metric] = "mean"
+def task_evidence(output: LmEvalOutput, task: str, samples: Iterable[dict[str, Any]]) -> TaskEvidence:
+    """Turn one task's samples, as they stream by, into evidence lines; bounded by MAX_INFLATED and MAX_RECORDS."""
+    row = output.rows[task]
+    filters = sorted({f for _, f in row.values})
+    delimiter = row.config.get("target_delimiter", " ")
+    delimiter = delimiter if isinstance(delimiter, str) else " "
+    reported = sorted({metric for metric, _ in row.values})
+    declared = row.config.get("output_type")
+    output_type = declared if isinstance(declared, str) and declared else None
+    numeric = {m: True for m in reported}  # metric -> every value present so far is a number
+    present: set[str] = set()
+    seen: set[tuple[int, str]] = set()
+    result = TaskEvidence(task)
+    for record in samples:
+        if output_type is None:
+            output_type = _guess_output_type(record)
+        if "filter" in record:
+            if not isinstance(record["filter"], str) or len(record["filter"]) > 200:
+                raise LmEvalFormatError(f"samples of {task}: a record's filter is not a name")
+            filter_name = record["filter"]
+        elif len(filters) == 1:
+            filter_name = filters[0]
         else:
-            out[metric] = "unknown"
-    return out
+            raise LmEvalFormatError(
+                f"the samples of {task} have no 'filter' field and the task has several filters ({', '.join(filters)}): "
+                "records cannot be matched to filters; re-run with lm-eval 0.4.4 or later")
+        line = evidence_record(task, filter_name, record, output_type, reported, delimiter)
+        key = (line["d"], filter_name)
+        if key in seen:
+            raise LmEvalFormatError(f"samples of {task}: document {line['d']} appears twice for filter '{filter_name}'")
+        seen.add(key)
+        result.doc_ids.add(line["d"])
+        for metric in reported:
+            if metric in record:
+                present.add(metric)
+                numeric[metric] = numeric[metric] and line["m"][metric] is not None
+        encoded = orjson.dumps(line, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)  # as json.dumps(sort_keys=True), compact
+        result.lines += encoded
+        result.records += 1
+        if result.size > MAX_INFLATED or result.records > MAX_RECORDS:
+            raise LmEvalFormatError(f"the evidence of {task} would be larger than ReproBoard reads "
+                                    f"({MAX_RECORDS:,} records, {MAX_INFLATED:,} bytes)")
+    declared_aggregations = _declared_aggregations(row.config)
+    aggregations = {metric: declared_aggregations.get(metric) or ("mean" if metric in present and numeric[metric] else "unknown")
+                    for metric in reported}
+    result.header = {"output_type": output_type or "generate_until", "filters": filters, "metrics": aggregations,
+                     "n_docs": len(result.doc_ids), "task_hash": row.task_hash, "target_delimiter": delimiter}
+    return result
 
 
-def build_evidence(output: LmEvalOutput, samples: dict[str, list[dict[str, Any]]], groups: dict[str, dict[str, Any]]) -> bytes:
-    """The evidence file's bytes (gzip, deterministic) for the tasks in `samples`."""
-    header: dict[str, Any] = {"format": FORMAT, "version": VERSION, "tasks": {}, "groups": groups}
-    lines = []
-    for task in sorted(samples):
-        records = samples[task]
-        row = output.rows[task]
-        output_type = output_type_of(row.config, records)
-        aggregations = metric_aggregations(output, task, records)
-        filters = sorted({f for _, f in row.values})
-        delimiter = row.config.get("target_delimiter", " ")
-        delimiter = delimiter if isinstance(delimiter, str) else " "
-        seen = set()
-        for filter_name, record in iter_filters(records, filters):
-            line = evidence_record(task, filter_name, record, output_type, list(aggregations), delimiter)
-            key = (line["d"], filter_name)
-            if key in seen:
-                raise LmEvalFormatError(f"samples of {task}: document {line['d']} appears twice for filter '{filter_name}'")
-            seen.add(key)
-            lines.append(line)
-        header["tasks"][task] = {
-            "output_type": output_type, "filters": filters, "metrics": aggregations,
-            "n_docs": len({d for d, _ in seen}), "task_hash": row.task_hash, "target_delimiter": delimiter,
-        }
-    text = "".join(json.dumps(x, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for x in [header, *lines])
+def build_evidence(tasks: list[TaskEvidence], groups: dict[str, dict[str, Any]]) -> bytes:
+    """The evidence file's bytes (gzip, deterministic) for `tasks`, in task order."""
+    ordered = sorted(tasks, key=lambda t: t.task)
+    header = {"format": FORMAT, "version": VERSION, "tasks": {t.task: t.header for t in ordered}, "groups": groups}
+    head = (json.dumps(header, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    if len(head) + sum(t.size for t in ordered) > MAX_INFLATED or sum(t.records for t in ordered) > MAX_RECORDS:
+        raise LmEvalFormatError(f"the evidence would be larger than ReproBoard reads ({MAX_RECORDS:,} records, {MAX_INFLATED:,} bytes)")
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as stream:
-        stream.write(text.encode("utf-8"))
+        stream.write(head)
+        for task in ordered:
+            stream.write(task.lines)
     return buffer.getvalue()
 
 
-# --- reading -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Evidence:
-    header: dict[str, Any]
-    records: dict[str, list[dict[str, Any]]]
-    """Per task, in file order."""
-
-    def task_records(self, task: str, filter_name: str) -> list[dict[str, Any]]:
-        return [r for r in self.records.get(task, []) if r["f"] == filter_name]
-
-    def filters_of(self, task: str) -> list[str]:
-        return sorted({r["f"] for r in self.records.get(task, [])})
-
-    def leaves(self, name: str) -> list[str]:
-        group = self.header.get("groups", {}).get(name)
-        if not group:
-            return [name]
-        out: list[str] = []
-        for child in group.get("children", []):
-            out.extend(leaf for leaf in self.leaves(child) if leaf not in out)
-        return out
-
-
-def read_evidence(raw: bytes) -> Evidence:
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
-            data = stream.read(MAX_UNCOMPRESSED + 1)
-    except (OSError, EOFError) as error:
-        raise EvidenceError(f"is not a gzip file: {error}") from None
-    if len(data) > MAX_UNCOMPRESSED:
-        raise EvidenceError(f"inflates to more than {MAX_UNCOMPRESSED:,} bytes")
-    try:
-        lines = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise EvidenceError(f"is not JSON Lines: {error}") from None
-    if not lines or not isinstance(lines[0], dict) or lines[0].get("format") != FORMAT:
-        raise EvidenceError(f"does not start with a '{FORMAT}' header")
-    if lines[0].get("version") != VERSION:
-        raise EvidenceError(f"is evidence version {lines[0].get('version')!r}; this ReproBoard reads version {VERSION}")
-    header = lines[0]
-    records: dict[str, list[dict[str, Any]]] = {}
-    for number, record in enumerate(lines[1:], start=2):
-        if not isinstance(record, dict) or not isinstance(record.get("t"), str) or not isinstance(record.get("d"), int) \
-                or not isinstance(record.get("f"), str) or not isinstance(record.get("m"), dict):
-            raise EvidenceError(f"line {number} is not a sample record (t, d, f, m)")
-        if record["t"] not in header.get("tasks", {}):
-            raise EvidenceError(f"line {number}: task '{record['t']}' is not in the header")
-        records.setdefault(record["t"], []).append(record)
-    return Evidence(header, records)
-
-
 # --- checking ------------------------------------------------------------------------
-
-
-def task_hash(records: list[dict[str, Any]]) -> str | None:
-    """lm-eval's `task_hashes` entry: sha256 over every record's three hashes, in order."""
-    if not records or any(not r.get("h") for r in records):
-        return None
-    return hashlib.sha256("".join(r["h"] for r in records).encode("utf-8")).hexdigest()
-
-
-def chosen(lls: list[float], lengths: list[int] | None = None) -> int:
-    """The choice lm-eval picks: argmax of loglikelihood (per character for acc_norm); first wins ties."""
-    scores = [ll / n for ll, n in zip(lls, lengths)] if lengths else lls
-    return max(range(len(scores)), key=lambda i: (scores[i], -i))
-
-
-def contradictions(record: dict[str, Any], output_type: str) -> list[str]:
-    """Metrics whose per-sample value does not follow from the record's own loglikelihoods."""
-    found = []
-    metrics, lls = record["m"], record.get("ll") or []
-    if output_type == "multiple_choice" and lls and record.get("gold") is not None:
-        gold = record["gold"]
-        golds = gold if isinstance(gold, list) else [gold]
-        if metrics.get("acc") is not None and float(chosen(lls) in golds) != metrics["acc"]:
-            found.append("acc")
-        lengths = record.get("cl") or []
-        usable = len(lengths) == len(lls) and all(lengths)
-        if metrics.get("acc_norm") is not None and usable and float(chosen(lls, lengths) in golds) != metrics["acc_norm"]:
-            found.append("acc_norm")
-    elif output_type == "loglikelihood" and metrics.get("acc") is not None and record.get("gr") \
-            and float(all(record["gr"])) != metrics["acc"]:
-        found.append("acc")
-    return found
 
 
 def _leaf_filter(evidence: Evidence, leaf: str, wanted: str) -> str | None:
@@ -325,11 +339,11 @@ def rescore(evidence: Evidence, name: str, metric: str, filter_name: str) -> _Re
     aggregation = info.get("metrics", {}).get(metric)
     if aggregation != "mean":
         return _Rescored(None, 0, [f"'{metric}' of '{name}' is aggregated by '{aggregation}', which ReproBoard cannot re-score yet"])
-    records = evidence.task_records(name, used)
-    values = [r["m"].get(metric) for r in records]
-    if not records or any(v is None for v in values):
-        return _Rescored(None, len(records), [f"some records of '{name}' have no value for '{metric}'"])
-    return _Rescored(sum(values) / len(values), len(records), [])  # type: ignore[arg-type]
+    tally = evidence.tallies[name][used]
+    values = tally.values.get(metric, ())
+    if not tally.ids or len(values) != len(tally.ids):
+        return _Rescored(None, len(tally.ids), [f"some records of '{name}' have no value for '{metric}'"])
+    return _Rescored(sum(values) / len(values), len(values), [])
 
 
 def evidence_problems(raw: bytes, run: Parsed) -> Iterator[Problem]:
@@ -356,24 +370,20 @@ def _ids(ids: list[int]) -> str:
 def _task_problems(run: Parsed, evidence: Evidence, task: str, info: dict[str, Any]) -> Iterator[Problem]:
     at = ("provenance", "evidence", "path")
     for filter_name in evidence.filters_of(task):
-        records = evidence.task_records(task, filter_name)
-        ids = [r["d"] for r in records]
+        tally = evidence.tallies[task][filter_name]
+        ids = tally.ids
         if len(set(ids)) != len(ids):
             yield run.problem(at, f"{task}: some documents appear twice for filter '{filter_name}'")
         if len(ids) != info.get("n_docs"):
             yield run.problem(at, f"{task}: {len(ids)} documents for filter '{filter_name}', but the header says {info.get('n_docs')}")
-        bad: dict[str, list[int]] = {}
-        for record in records:
-            for metric in contradictions(record, info.get("output_type", "")):
-                bad.setdefault(metric, []).append(record["d"])
-        for metric, doc_ids in sorted(bad.items()):
+        for metric, doc_ids in sorted(tally.contradicted.items()):
             yield run.problem(at, f"{task}: {len(doc_ids)} documents claim a {metric} that their own loglikelihoods contradict "
                                   f"(the highest-scoring choice is not what they count as right): doc ids {_ids(doc_ids)}")
     expected = info.get("task_hash")
     if expected:
-        actual = task_hash(evidence.records.get(task, []))
+        actual = evidence.task_hashes.get(task)
         if actual != expected:
-            yield run.problem(at, f"{task}: the document, prompt and target hashes give task hash {actual or 'none'}, not {expected}")
+            yield run.problem(at, f"{task}: the document, prompt and target hashes give task hash {actual or 'none'}, not {str(expected)[:80]}")
 
 
 def _score_problems(run: Parsed, evidence: Evidence, benchmark_id: str, score: dict[str, Any]) -> Iterator[Problem]:
@@ -403,6 +413,6 @@ def _score_problems(run: Parsed, evidence: Evidence, benchmark_id: str, score: d
     claimed_hash = score.get("task_hash")
     if claimed_hash:
         info = evidence.header.get("tasks", {}).get(name)
-        actual = task_hash(evidence.records.get(name, [])) if info else None
+        actual = evidence.task_hashes.get(name) if info else None
         if actual != claimed_hash:
             yield run.problem((*at, "task_hash"), f"the evidence's hashes of '{name}' give {actual or 'no task hash'}")

@@ -9,7 +9,6 @@ refused with the reason. Nothing here imports lm-eval: this is data, never code.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
@@ -17,11 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.lmeval.bounded import BoundedReadError, describe, json_array_items, loads, text_lines
+
+MAX_RECORDS = 200_000
+"""Records (document x filter) in one samples file, and in one evidence file made from them: the Open LLM
+Leaderboard's tasks are ~30,000 documents. Small records are read at ~12 us each: ~2.5 s at the cap."""
+
 MetricKey = tuple[str, str]
 """(metric, filter), as in lm-eval's `"acc,none"`."""
 
-MAX_RESULTS_BYTES = 64 << 20
-MAX_SAMPLES_BYTES = 2 << 30
+MAX_RESULTS_BYTES = 8 << 20
+"""A results file is 5-150 KB (a 300-task run: ~1 MB). Parsed whole: a hostile 8 MiB peaks near 200 MB."""
+MAX_SAMPLES_BYTES = 1 << 30
+"""One task's samples, prompts included: MMLU-Pro, 5-shot with ten choices, is ~700 MB. Streamed, never held:
+memory follows the largest record; time grows with the file (see bench/bench_hostile.py)."""
+MAX_SAMPLE_LINE = 8 << 20
+"""One sample record (or array item): long-context prompts repeated per choice stay under 2 MB."""
+MAX_GROUP_DEPTH = 16
 
 
 class LmEvalFormatError(Exception):
@@ -78,6 +89,8 @@ class LmEvalOutput:
     git_hash: str | None
     date: float | None
     hardware: str | None
+    device: str | None = None
+    """`--device` as lm-eval recorded it (`cuda:0`, `cpu`), for the rebuilt command."""
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def leaves(self, name: str) -> list[str]:
@@ -178,27 +191,95 @@ def _hardware(env: Any) -> str | None:
     return None
 
 
+def _mapping(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise LmEvalFormatError(f"'{key}' is {_kind(value)}, not a mapping")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true or false", type(None): "null"}.get(type(value), "a number")
+
+
+def _text(value: Any) -> str | None:
+    """Text lm-eval records as text; anything else (a number, a list) counts as not recorded."""
+    return value if isinstance(value, str) and value else None
+
+
+def _count(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 53:
+        raise LmEvalFormatError(f"{where} is {describe(value)}, not a number of documents")
+    return value
+
+
+def _date(value: Any) -> float | None:
+    """`date`: seconds since 1970, as lm-eval writes time.time(); refused when it is no time at all."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 253402300800:  # before year 10000
+        raise LmEvalFormatError(f"'date' is {describe(value)}, not a time in seconds since 1970")
+    return float(value)
+
+
+def _limit(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value < 1e15):
+        raise LmEvalFormatError(f"config.limit is {describe(value)}, not a positive number of documents (or a fraction)")
+    return float(value)
+
+
+def _children(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """`group_subtasks`, checked to be lists of names that nest as a tree of bounded depth (no cycles)."""
+    children: dict[str, tuple[str, ...]] = {}
+    for group, kids in _mapping(data, "group_subtasks").items():
+        if not isinstance(kids, list) or not all(isinstance(k, str) for k in kids):
+            raise LmEvalFormatError(f"group_subtasks.{group[:100]} is not a list of task names")
+        if kids:
+            children[group] = tuple(dict.fromkeys(kids))
+    for group in children:
+        depth, frontier = 0, set(children[group])
+        while frontier:
+            depth += 1
+            if group in frontier or depth > MAX_GROUP_DEPTH:
+                raise LmEvalFormatError(f"group_subtasks: '{group[:100]}' contains itself or nests deeper than {MAX_GROUP_DEPTH} levels")
+            frontier = {kid for name in frontier for kid in children.get(name, ())}
+    return children
+
+
 def read_results(path: Path) -> LmEvalOutput:
     """Read one results JSON, or raise LmEvalFormatError."""
     size = path.stat().st_size
     if size > MAX_RESULTS_BYTES:
         raise LmEvalFormatError(f"{path.name} is {size:,} bytes; a results file is at most {MAX_RESULTS_BYTES:,}")
     try:
-        data = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise LmEvalFormatError(f"{path.name} is not JSON: {error}") from None
+        data = loads(path.read_bytes())
+    except BoundedReadError as error:
+        raise LmEvalFormatError(f"{path.name} {error}") from None
     if not isinstance(data, dict):
         raise LmEvalFormatError(f"{path.name} is not an lm-eval results file (not a mapping)")
+    try:
+        return _read_results(path, data)
+    except LmEvalFormatError as error:
+        raise LmEvalFormatError(f"{path.name}: {error}") from None
+
+
+def _read_results(path: Path, data: dict[str, Any]) -> LmEvalOutput:
     _refuse_old(data)
-    config = data.get("config") or {}
+    config = _mapping(data, "config")
     results = dict(data["results"])
-    for name, row in (data.get("groups") or {}).items():  # lm-eval <= 0.4.3 also wrote groups apart
+    for name, row in _mapping(data, "groups").items():  # lm-eval <= 0.4.3 also wrote groups apart
         results.setdefault(name, row)
-    n_shot = data.get("n-shot") or {}
-    versions = data.get("versions") or {}
-    n_samples = data.get("n-samples") or {}
-    task_hashes = data.get("task_hashes") or {}
-    configs = data.get("configs") or {}
+    n_shot = _mapping(data, "n-shot")
+    versions = _mapping(data, "versions")
+    n_samples = _mapping(data, "n-samples")
+    task_hashes = _mapping(data, "task_hashes")
+    configs = _mapping(data, "configs")
     rows = {}
     for name, row in results.items():
         if not isinstance(row, dict):
@@ -216,16 +297,18 @@ def read_results(path: Path) -> LmEvalOutput:
                 values[(metric, filter_name)] = float(value)
         samples = n_samples.get(name) if isinstance(n_samples.get(name), dict) else {}
         shots = n_shot.get(name)
+        version = versions.get(name)
         rows[name] = TaskRow(
             name=name, values=values, stderrs=stderrs,
             n_shot=shots if isinstance(shots, int) and not isinstance(shots, bool) else None,
-            version=_version_text(versions.get(name)),
-            n_original=samples.get("original"), n_effective=samples.get("effective"),
-            task_hash=task_hashes.get(name) or None,
+            version=_version_text(version) if isinstance(version, (str, int, float)) else None,
+            n_original=_count(samples.get("original"), f"n-samples.{name}.original"),
+            n_effective=_count(samples.get("effective"), f"n-samples.{name}.effective"),
+            task_hash=_text(task_hashes.get(name)),
             config=configs.get(name) if isinstance(configs.get(name), dict) else {},
         )
-    children = {g: tuple(kids) for g, kids in (data.get("group_subtasks") or {}).items() if kids}
-    chat_sha = data.get("chat_template_sha") or None
+    children = _children(data)
+    chat_sha = _text(data.get("chat_template_sha"))
     applied = bool(chat_sha or data.get("chat_template"))
     if not data.get("lm_eval_version"):
         # Before 0.4.8 fewshot_as_multiturn needed --apply_chat_template, and vllm runs
@@ -236,26 +319,28 @@ def read_results(path: Path) -> LmEvalOutput:
     gen_kwargs = config.get("gen_kwargs")
     if isinstance(gen_kwargs, str):
         gen_kwargs = parse_model_args(gen_kwargs)
-    limit = config.get("limit")
+    elif gen_kwargs is not None and not isinstance(gen_kwargs, dict):
+        raise LmEvalFormatError(f"config.gen_kwargs is {_kind(gen_kwargs)}, expected text or a mapping")
     return LmEvalOutput(
         path=path, rows=rows, children=children,
-        backend=str(config.get("model") or ""),
+        backend=_text(config.get("model")) or "",
         model_args=parse_model_args(config.get("model_args")),
-        model_name=data.get("model_name") or None,
-        model_dtype=config.get("model_dtype") or None,
-        model_sha=config.get("model_sha") or None,
-        batch_size=None if config.get("batch_size") is None else str(config.get("batch_size")),
-        limit=float(limit) if isinstance(limit, (int, float)) and not isinstance(limit, bool) else None,
+        model_name=_text(data.get("model_name")),
+        model_dtype=_text(config.get("model_dtype")),
+        model_sha=_text(config.get("model_sha")),
+        batch_size=str(config["batch_size"])[:50] if isinstance(config.get("batch_size"), (str, int, float)) else None,
+        limit=_limit(config.get("limit")),
         seeds={k: config.get(f"{k}_seed") for k in ("random", "numpy", "torch", "fewshot")},
         gen_kwargs=gen_kwargs or None,
         chat_template_applied=applied,
         chat_template_sha=chat_sha,
-        system_instruction=data.get("system_instruction") or None,
+        system_instruction=_text(data.get("system_instruction")),
         fewshot_as_multiturn=multiturn,
-        lm_eval_version=data.get("lm_eval_version") or None,
-        git_hash=data.get("git_hash") or None,
-        date=data.get("date") if isinstance(data.get("date"), (int, float)) else None,
+        lm_eval_version=_text(data.get("lm_eval_version")),
+        git_hash=_text(data.get("git_hash")),
+        date=_date(data.get("date")),
         hardware=_hardware(data.get("pretty_env_info")),
+        device=device if isinstance(device := config.get("device"), str) and re.fullmatch(r"[A-Za-z0-9_.:-]{1,40}", device) else None,
         raw=data,
     )
 
@@ -263,23 +348,40 @@ def read_results(path: Path) -> LmEvalOutput:
 # --- samples -------------------------------------------------------------------------
 
 
-def read_samples(path: Path) -> list[dict[str, Any]]:
-    """Per-sample records of one task: JSON Lines, or one JSON array (lm-eval <= 0.4.2)."""
+def iter_samples(path: Path) -> Iterator[dict[str, Any]]:
+    """Per-sample records of one task, one at a time: JSON Lines, or one JSON array (lm-eval <= 0.4.2).
+
+    Memory follows the largest record (at most MAX_SAMPLE_LINE bytes), not the file.
+    """
     size = path.stat().st_size
     if size > MAX_SAMPLES_BYTES:
-        raise LmEvalFormatError(f"{path.name} is {size:,} bytes; more than we read")
-    text = path.read_text(encoding="utf-8")
-    stripped = text.lstrip()
+        raise LmEvalFormatError(f"{path.name} is {size:,} bytes; a samples file is at most {MAX_SAMPLES_BYTES:,}")
     try:
-        if stripped.startswith("["):
-            records = json.loads(stripped)
-        else:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
-    except json.JSONDecodeError as error:
-        raise LmEvalFormatError(f"{path.name} is neither JSON Lines nor a JSON array: {error}") from None
-    if not isinstance(records, list) or not all(isinstance(r, dict) and "doc_id" in r for r in records):
-        raise LmEvalFormatError(f"{path.name}: every sample must be a mapping with a 'doc_id'")
-    return records
+        with path.open("rb") as stream:
+            head = stream.read(4096).lstrip()
+            stream.seek(0)
+            if head.startswith(b"["):
+                for number, item in json_array_items(stream, max_item=MAX_SAMPLE_LINE):
+                    yield _sample(item, path, f"item {number + 1}")
+                return
+            for number, line in text_lines(stream, max_line=MAX_SAMPLE_LINE, max_lines=MAX_RECORDS + 1):
+                if line.strip():
+                    yield _sample(_line_json(line, path, number), path, f"line {number}")
+    except BoundedReadError as error:  # from reading: sizes, the array's syntax
+        raise LmEvalFormatError(f"{path.name} {error}") from None
+
+
+def _line_json(line: bytes, path: Path, number: int) -> Any:
+    try:
+        return loads(line, fast=True)
+    except BoundedReadError as error:
+        raise LmEvalFormatError(f"{path.name} line {number}: {error}") from None
+
+
+def _sample(record: Any, path: Path, where: str) -> dict[str, Any]:
+    if not isinstance(record, dict) or "doc_id" not in record:
+        raise LmEvalFormatError(f"{path.name} {where}: every sample must be a mapping with a 'doc_id'")
+    return record
 
 
 def samples_task_name(path: Path, known_tasks: list[str]) -> str | None:
@@ -313,24 +415,3 @@ def find_samples(results_path: Path, known_tasks: list[str]) -> dict[str, Path]:
         if task is not None:
             found.setdefault(task, candidate)
     return found
-
-
-def iter_filters(records: list[dict[str, Any]], filters: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(filter, record) for each record.
-
-    Since 0.4.4 each record names its `filter`. Before, a task with several filters wrote
-    one record per document and filter, unnamed: they are told apart only when the task
-    has a single filter; otherwise the samples are refused.
-    """
-    if all("filter" in r for r in records):
-        for record in records:
-            yield str(record["filter"]), record
-        return
-    if len(filters) == 1:
-        for record in records:
-            yield filters[0], record
-        return
-    raise LmEvalFormatError(
-        f"the samples have no 'filter' field and the task has several filters ({', '.join(filters)}): "
-        "records cannot be matched to filters; re-run with lm-eval 0.4.4 or later"
-    )

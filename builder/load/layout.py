@@ -6,6 +6,8 @@
     results/<org>/<name>/<run-id>.verification.yaml   a spot-check's verdict
     seeds/...                                         the same, for published numbers
     seeds/benchmarks.yaml                             the benchmark registry
+    seeds/organisations.yaml                          the organisation registry: names and hub namespaces
+    seeds/spotcheck-signers.yaml                      the keys allowed to sign verifications
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 
 DATA_ROOTS = ("seeds", "results")
 REGISTRY_FILE = "seeds/benchmarks.yaml"
+ORGANISATIONS_FILE = "seeds/organisations.yaml"
+SIGNERS_FILE = "seeds/spotcheck-signers.yaml"
 MAX_YAML_BYTES = 1 << 20
 """Result files are a few KB; a cap keeps a hostile file from costing time before parsing."""
 
@@ -27,6 +31,8 @@ _RUN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,150}\.yaml")
 
 class Kind(str, Enum):
     REGISTRY = "registry"
+    ORGANISATIONS = "organisations"
+    SIGNERS = "signers"
     MODEL = "model"
     RUN = "run"
     VERIFICATION = "verification"
@@ -63,6 +69,10 @@ def classify(path: str) -> DataFile:
     name = parts[-1]
     if path == REGISTRY_FILE:
         return DataFile(path, Kind.REGISTRY)
+    if path == ORGANISATIONS_FILE:
+        return DataFile(path, Kind.ORGANISATIONS)
+    if path == SIGNERS_FILE:
+        return DataFile(path, Kind.SIGNERS)
     if parts[0] not in DATA_ROOTS:
         return DataFile(path, Kind.UNEXPECTED, "result files belong under results/<org>/<model>/")
     if name in _DOC_FILES and len(parts) <= 4:

@@ -46,6 +46,11 @@ except ImportError:  # pragma: no cover
 MAX_DEPTH = 20
 """Deepest nesting of mappings and lists; result files need about six levels."""
 
+MAX_NODES = 10_000
+"""Most values (scalars, lists, mappings) in one file. A run with 100 scores has ~2,000, the registry ~750.
+The detailed schema check costs up to ~0.2 ms a value on an invalid file: the bound keeps any file under
+about 2 s (a 1 MiB flow list of 500,000 items took 24 s)."""
+
 MAX_NUMBER_DIGITS = 30
 """Longer digit runs stay text: Python refuses to convert 5,000-digit integers."""
 
@@ -173,6 +178,7 @@ def parse(text: str, *, track_lines: bool = True, parser: type = _Parser) -> Doc
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
+    nodes = 0
 
     def attach(value: Any, line: int, plain_text: str | None) -> None:
         """Attach a finished value (not a key) to the open container, or make it the root."""
@@ -205,6 +211,9 @@ def parse(text: str, *, track_lines: bool = True, parser: type = _Parser) -> Doc
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 line = event.start_mark.line + 1
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise YamlError(line, f"the file holds more than {MAX_NODES:,} values; result files need a few thousand")
                 if event.anchor is not None or event.tag is not None:
                     _refuse_node_properties(event, line)
                 value = event.value
@@ -231,6 +240,9 @@ def parse(text: str, *, track_lines: bool = True, parser: type = _Parser) -> Doc
                     _refuse_node_properties(event, line)
                 if len(stack) >= MAX_DEPTH:
                     raise YamlError(line, f"nesting is deeper than {MAX_DEPTH} levels")
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise YamlError(line, f"the file holds more than {MAX_NODES:,} values; result files need a few thousand")
                 path: Path = ()
                 if stack:
                     top = stack[-1]

@@ -135,21 +135,26 @@ def _legend(items: Sequence[tuple[str, str]]) -> str:
     return "".join(parts)
 
 
+def score_range(values: Sequence[float]) -> tuple[float, float]:
+    """A y range for standing scores (any sign): whole numbers around every value, 0 included."""
+    return float(min(0, math.floor(min(values, default=0.0)))), float(max(1, math.ceil(max(values, default=0.0))))
+
+
 def scatter_vs_parameters(chart_id: str, points: Sequence[Point], *, title: str, description: str, x_label: str, y_label: str,
-                          value_text: str, legend: Sequence[tuple[str, str]]) -> str:
+                          value_text: str, legend: Sequence[tuple[str, str]], y_range: tuple[float, float] = (0, 100)) -> str:
     """Score against parameters (log scale) with the Pareto frontier drawn as a line."""
     if not points:
         return ""
     xs = [p.x for p in points]
     lo, hi = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
-    axes = _Axes((lo, hi), (0, 100), log_x=True)
+    axes = _Axes((lo, hi), y_range, log_x=True)
     x_ticks = []
     decade = lo
     while decade <= hi * 1.0001:
         x_ticks.append((decade, f"{decade:g}"))
         decade *= 10
     frontier = pareto_frontier(points)
-    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(0, 100), x_label, y_label)
+    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(*y_range), x_label, y_label)
             + _polyline(axes, frontier, "rb-frontier", step=True) + _dots(axes, points, value_text) + _legend(legend) + "</svg>")
 
 
@@ -159,14 +164,15 @@ def _ordinal(date: str) -> int:
 
 
 def scatter_vs_date(chart_id: str, points: Sequence[tuple[str, float, str, str | None, str]], *, title: str, description: str,
-                    x_label: str, y_label: str, value_text: str, legend: Sequence[tuple[str, str]]) -> str:
+                    x_label: str, y_label: str, value_text: str, legend: Sequence[tuple[str, str]],
+                    y_range: tuple[float, float] = (0, 100)) -> str:
     """Score against release date, with the best score so far as a step line. points: (date, y, label, href, group)."""
     if not points:
         return ""
     pts = [Point(_ordinal(d), y, label, href, group) for d, y, label, href, group in points]
     years = sorted({int(d[:4]) for d, *_ in points})
     lo, hi = _ordinal(f"{years[0]}-01-01"), _ordinal(f"{years[-1] + 1}-01-01")
-    axes = _Axes((lo, hi), (0, 100))
+    axes = _Axes((lo, hi), y_range)
     x_ticks = [(_ordinal(f"{y}-01-01"), str(y)) for y in range(years[0], years[-1] + 2)]
     frontier = pareto_frontier(pts)
     text = value_text.replace("{x", "{d")
@@ -176,26 +182,38 @@ def scatter_vs_date(chart_id: str, points: Sequence[tuple[str, float, str, str |
         circle = f'<circle class="rb-dot rb-{escape.attr(p.group)}" cx="{_f(axes.x(p.x))}" cy="{_f(axes.y(p.y))}" r="4"><title>{escape.text(label)}</title></circle>'
         dots.append(f'<a href="{escape.attr(p.href)}">{circle}</a>' if p.href else circle)
     dots.append("</g>")
-    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(0, 100), x_label, y_label)
+    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(*y_range), x_label, y_label)
             + _polyline(axes, frontier, "rb-frontier", step=True) + "".join(dots) + _legend(legend) + "</svg>")
 
 
-def bars(chart_id: str, rows: Sequence[tuple[str, float, str | None]], *, title: str, description: str, value_format: str = "{:.1f}") -> str:
-    """Horizontal bars, one per row (label, value 0-100, href), in the given order."""
+def intervals(chart_id: str, rows: Sequence[tuple[str, float, float, float, str | None]], *, title: str, description: str) -> str:
+    """One row per model (label, score, low, high, href), in the given order: a dot at the score on a line from low to
+    high, against a scale of any sign with 0 (the average model) marked. No bar from an arbitrary baseline."""
     if not rows:
         return ""
     row_h, label_w, width = 22, 230, WIDTH
-    height = PAD_TOP + row_h * len(rows) + 10
-    scale = (width - label_w - 70) / 100
-    parts = [_open(chart_id, title, description, width, height)]
-    for i, (label, value, href) in enumerate(rows):
+    height = PAD_TOP + row_h * len(rows) + 30
+    lo, hi = score_range([r[2] for r in rows] + [r[3] for r in rows])
+    plot_w = width - label_w - 70
+
+    def x(value: float) -> float:
+        return label_w + (value - lo) / (hi - lo) * plot_w
+
+    bottom = PAD_TOP + row_h * len(rows)
+    parts = [_open(chart_id, title, description, width, height), '<g class="rb-axes">']
+    for tick in _nice_ticks(lo, hi):
+        parts.append(f'<line class="rb-grid{" rb-zero" if tick == 0 else ""}" x1="{_f(x(tick))}" y1="{PAD_TOP}" x2="{_f(x(tick))}" '
+                     f'y2="{bottom}"/><text x="{_f(x(tick))}" y="{bottom + 16}" text-anchor="middle">{tick:g}</text>')
+    parts.append("</g>")
+    for i, (label, score, low, high, href) in enumerate(rows):
         y = PAD_TOP + i * row_h
         short = label if len(label) <= 34 else label[:33] + "…"
         name = f'<text class="rb-bar-label" x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape.text(short)}<title>{escape.text(label)}</title></text>'
         if href:
             name = f'<a href="{escape.attr(href)}">{name}</a>'
-        parts.append(name + f'<rect class="rb-bar" x="{label_w}" y="{y + 3}" width="{_f(max(0.0, value) * scale)}" height="{row_h - 6}"/>'
-                     f'<text class="rb-bar-value" x="{_f(label_w + max(0.0, value) * scale + 6)}" y="{y + 15}">{escape.text(value_format.format(value))}</text>')
+        parts.append(name + f'<line class="rb-interval" x1="{_f(x(low))}" y1="{y + 11}" x2="{_f(x(high))}" y2="{y + 11}"/>'
+                     f'<circle class="rb-dot rb-open" cx="{_f(x(score))}" cy="{y + 11}" r="4"/>'
+                     f'<text class="rb-bar-value" x="{_f(x(high) + 6)}" y="{y + 15}">{escape.text(f"{score:.2f}")}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

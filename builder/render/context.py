@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from builder.board.model import Board, Entry, Model, Run
+from builder.board.model import Board, Model, Run
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
@@ -17,10 +17,8 @@ class Context:
     urls: Urls
     leader: Model | None = None
     """The first model of the overall ranking."""
-    best: list[float] = field(default_factory=list)
-    """Best category score on the board, per category in board order."""
-    entries: dict[str, dict[str, Entry]] = field(default_factory=dict)
-    """Ranking key -> model id -> entry."""
+    best: list[float | None] = field(default_factory=list)
+    """Best ranked category score on the board, per category in board order (None when no model is ranked in it)."""
     runs_by_model: dict[str, list[Run]] = field(default_factory=dict)
     category_names: dict[str, str] = field(default_factory=dict)
     """Category id -> its name in this language."""
@@ -43,9 +41,9 @@ class Context:
     @classmethod
     def of(cls, board: Board, t: Strings, urls: Urls) -> Context:
         ctx = cls(board, t, urls)
-        ctx.leader = next((m for m in board.models if m.average is not None), None)
-        ctx.best = [max((m.categories[i].value for m in board.models), default=0.0) for i in range(len(board.categories))]
-        ctx.entries = {key: {e.model_id: e for e in ranking.entries} for key, ranking in board.rankings.items()}
+        ctx.leader = board.model(board.overall.ranked[0].model_id) if board.overall.ranked else None
+        ctx.best = [max((s.score for s in board.category_rankings[c].ranked if s.score is not None), default=None)
+                    for c in board.categories]
         for run in board.runs:
             ctx.runs_by_model.setdefault(run.model_id, []).append(run)
         ctx.category_names = {c.id: c.name_in(t.language) for c in board.registry.categories}

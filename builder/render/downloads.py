@@ -9,12 +9,14 @@ from typing import Any
 import orjson
 
 from builder.board import aggregate
-from builder.board.model import Board, Model, Run, Score
+from builder.board.model import Board, Group, Model, Run, Score
+from builder.board.ranking import Standing
 from builder.render import escape
 from builder.render.urls import Urls
 
-FORMAT = 1
-"""Version of the download format; bumped when a field changes meaning."""
+FORMAT = 2
+"""Version of the download format; bumped when a field changes meaning. 2: like-for-like standings (score, rank and
+their 95 % intervals, evidence, unranked reason) replace averages of normalised scores; "not stated" settings."""
 
 
 def _dumps(data: Any) -> str:
@@ -25,21 +27,47 @@ def _dumps(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8") + "\n"
 
 
+SCORE_IS = ("like-for-like standing score: per benchmark, value = model effect + group offset (one group per source table, "
+            "or the board's protocol), effects standardised to z-scores per benchmark, then the mean z-score over the model's "
+            "benchmarks shrunk towards 0 for models with few; 0 = an average model, +1 = one standard deviation above. "
+            "A missing benchmark is missing, never 0")
+"""What `score` is, in the downloads' words (docs/methodology.md has the method)."""
+
+
 def _rules() -> dict[str, Any]:
     return {
-        "average": "mean of category scores; category score = mean normalised score over the category's benchmarks on the board, a missing benchmark counting as 0",
-        "normalised": "(score - random_baseline) / (100 - random_baseline) * 100, clipped at 0",
-        "rank": f"1 + models significantly higher (difference > {aggregate.Z} x combined stderr); rank_worst = models - models significantly lower",
+        "score": SCORE_IS,
+        "score_interval": "95 % bootstrap interval of the score (score_low, score_high)",
+        "rank": "1 + models whose score interval lies wholly above this one's (ties share a rank); [rank, rank_worst] = the 95 % rank interval",
+        "unranked": "why a model is not ranked: no-score (no usable number), no-comparable-evidence, not-connected, too-few-comparisons",
+        "comparable_group": "source:<url> <locator> (one source table), contributor:<user>:<url> <locator>, protocol:<benchmark> (the registry's "
+                            "task, metric, filter and default n-shot) or protocol:<benchmark>:<setting>",
+        "benchmark_rank": f"per benchmark: 1 + models whose counted score is significantly higher (difference > {aggregate.Z} x combined stderr)",
         "dispute_tolerance_points": aggregate.DISPUTE_TOLERANCE,
-        "counted_run": "verified > submitted > reported by the model's makers > reported by others; then default n-shot; then newest; then file path",
+        "counted_run": ("verified > submitted > reported by the model's makers (a file under seeds/ whose publisher is the model's "
+                        "organisation) > reported by other publishers > reported by contributors (results/); then default n-shot; "
+                        "then newest; then file path"),
+        "not_stated": "n_shot, metric and filter are null when the source does not state them, and listed in the score's not_stated",
     }
 
 
-def _score(score: Score) -> dict[str, Any]:
+def _standing(standing: Standing) -> dict[str, Any]:
+    ranked = standing.rank is not None and standing.unranked is None
     return {
-        "value": score.value, "stderr": score.stderr, "stderr_estimated": score.stderr_estimated, "normalised": score.normalised,
+        "rank": standing.rank.best if ranked else None, "rank_worst": standing.rank.worst if ranked else None,  # type: ignore[union-attr]
+        "score": standing.score if ranked else None, "score_low": standing.score_low if ranked else None,
+        "score_high": standing.score_high if ranked else None,
+        "unranked": None if ranked else (standing.unranked or aggregate.NO_SCORE),
+        "benchmarks": standing.benchmarks, "comparisons": standing.comparisons, "groups": list(standing.groups),
+    }
+
+
+def _score(score: Score, run: Run) -> dict[str, Any]:
+    return {
+        "value": score.value, "stderr": score.stderr, "stderr_estimated": score.stderr_estimated,
         "status": score.status, "disputed": score.disputed, "counts": score.counts, "n_shot": score.n_shot, "metric": score.metric,
-        "filter": score.filter, "setting_note": score.setting_note, "task": score.task, "n_samples": score.n_samples, "run": score.run_path,
+        "filter": score.filter, "not_stated": list(score.not_stated), "setting_note": score.setting_note, "task": score.task,
+        "n_samples": score.n_samples, "run": score.run_path, "group": score.group, "reported_by": run.reported_by, "voice": run.voice,
     }
 
 
@@ -48,43 +76,56 @@ def _model_row(model: Model, board: Board, urls: Urls) -> dict[str, Any]:
         "id": model.id, "name": model.name, "organisation": model.organisation, "model_type": model.model_type,
         "open_weights": model.open_weights, "license": model.license, "release_date": model.release_date,
         "parameters_billions": model.parameters, "active_parameters_billions": model.active_parameters,
-        "rank": model.rank.best if model.rank else None, "rank_worst": model.rank.worst if model.rank else None,
-        "average": model.average, "average_stderr": model.average_stderr,
+        **_standing(model.standing),
         "benchmarks_covered": model.covered, "benchmarks_total": len(board.benchmarks),
-        "categories": {c.category_id: {"value": c.value, "stderr": c.stderr, "covered": c.covered, "total": c.total} for c in model.categories},
+        "categories": {c.category_id: {**_standing(c.standing), "covered": c.covered, "total": c.total} for c in model.categories},
         "page": urls.url(urls.model(model.id)),
     }
+
+
+def _group(group: Group) -> dict[str, Any]:
+    return {"key": group.key, "kind": group.kind, "title": group.title, "url": group.url, "locator": group.locator,
+            "publisher": group.publisher, "contributor": group.contributor, "benchmark": group.benchmark, "setting": group.setting}
 
 
 def leaderboard_json(board: Board, urls: Urls) -> str:
     models = []
     for model in board.models:
         row = _model_row(model, board, urls)
-        row["scores"] = {s.benchmark_id: _score(s) for s in board.scores_of(model.id) if s.counts}
+        row["scores"] = {s.benchmark_id: _score(s, board.run(s.run_path)) for s in board.scores_of(model.id) if s.counts}
         models.append(row)
     return _dumps({
         "format": FORMAT,
         "rules": _rules(),
-        "categories": [{"id": c.id, "name": c.name} for c in board.registry.categories if c.id in board.categories],
+        "categories": [{"id": c.id, "name": c.name, "benchmarks": [b for b in board.benchmarks if board.registry.benchmark(b).category == c.id]}  # type: ignore[union-attr]
+                       for c in board.registry.categories if c.id in board.categories],
         "benchmarks": [
-            {"id": b.id, "name": b.name, "category": b.category, "metric": b.metric, "random_baseline": b.random_baseline, "size": b.size,
-             "default_n_shot": b.default_n_shot, "higher_is_better": b.higher_is_better}
+            {"id": b.id, "name": b.name, "category": b.category, "metric": b.metric, "filter": b.filter, "random_baseline": b.random_baseline,
+             "size": b.size, "default_n_shot": b.default_n_shot, "higher_is_better": b.higher_is_better}
             for b in board.registry.benchmarks if b.id in board.benchmarks
         ],
+        "groups": [_group(g) for g in board.groups.values()],
         "models": models,
     })
+
+
+CSV_FIXED = ["rank", "rank_worst", "unranked", "id", "name", "organisation", "parameters_billions", "active_parameters_billions", "model_type",
+             "open_weights", "license", "release_date", "score", "score_low", "score_high", "benchmarks", "comparisons", "groups",
+             "benchmarks_covered", "benchmarks_total"]
 
 
 def leaderboard_csv(board: Board, urls: Urls) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    fixed = ["rank", "rank_worst", "id", "name", "organisation", "parameters_billions", "active_parameters_billions", "model_type",
-             "open_weights", "license", "release_date", "average", "average_stderr", "benchmarks_covered", "benchmarks_total"]
-    writer.writerow(fixed + [f"category:{c}" for c in board.categories] + [f"benchmark:{b}" for b in board.benchmarks] + ["page"])
+    per_category = [f"category:{c}:{field}" for c in board.categories for field in ("score", "rank", "rank_worst", "covered")]
+    writer.writerow(CSV_FIXED + per_category + [f"benchmark:{b}" for b in board.benchmarks] + ["page"])
     for model in board.models:
         row = _model_row(model, board, urls)
-        values: list[Any] = [row[k] for k in fixed]
-        values += [c.value if c.covered else None for c in model.categories]
+        row["groups"] = len(row["groups"])
+        values: list[Any] = [row[k] for k in CSV_FIXED]
+        for c in model.categories:
+            cat = row["categories"][c.category_id]
+            values += [cat["score"], cat["rank"], cat["rank_worst"], c.covered]
         for b in board.benchmarks:
             score = board.counted(model.id, b)
             values.append(score.value if score else None)
@@ -95,7 +136,8 @@ def leaderboard_csv(board: Board, urls: Urls) -> str:
 
 def _run(run: Run) -> dict[str, Any]:
     return {
-        "path": run.path, "kind": run.kind, "status": run.status, "submitted_by": run.submitted_by, "submitted_on": run.submitted_on,
+        "path": run.path, "kind": run.kind, "status": run.status, "voice": run.voice, "reported_by": run.reported_by,
+        "submitted_by": run.submitted_by, "submitted_on": run.submitted_on,
         "source": None if run.source is None else {
             "title": run.source.title, "url": run.source.url, "locator": run.source.locator, "publisher": run.source.publisher,
             "published_on": run.source.published_on,
@@ -109,10 +151,10 @@ def _run(run: Run) -> dict[str, Any]:
 def model_json(model: Model, board: Board, urls: Urls, runs: list[Run]) -> str:
     row = _model_row(model, board, urls)
     row.update({
-        "format": FORMAT, "architecture": model.architecture, "revision": model.revision, "base_model": model.base_model,
+        "format": FORMAT, "score_is": SCORE_IS, "architecture": model.architecture, "revision": model.revision, "base_model": model.base_model,
         "languages": list(model.languages), "links": [{"label": label, "url": url} for label, url in model.links],
         "record": model.record_path, "disputed": list(model.disputed),
-        "scores": [{"benchmark": s.benchmark_id, **_score(s)} for s in board.scores_of(model.id)],
+        "scores": [{"benchmark": s.benchmark_id, **_score(s, board.run(s.run_path))} for s in board.scores_of(model.id)],
         "runs": [_run(r) for r in runs],
     })
     return _dumps(row)

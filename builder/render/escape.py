@@ -74,8 +74,25 @@ def markdown_cell(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text(flat))
 
 
+_CSV_LINE_BREAKS = re.compile(r"[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_CSV_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+"""OWASP's CSV-injection list (`=`, `+`, `-`, `@`, tab, CR, LF) and the full-width forms some spreadsheets also accept."""
+
+
 def csv_cell(value: object) -> object:
-    """Keep a spreadsheet from reading a text cell as a formula (`=`, `+`, `-`, `@`, tab, CR)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A CSV cell no spreadsheet runs as a formula, on one line, without control characters.
+
+    Numbers stay numbers (-1.5 is a value, not a formula). Text is flattened first (line
+    breaks and tabs become spaces, other control characters U+FFFD: validation refuses
+    them, this keeps a download safe even so), then, per OWASP, text that starts with
+    `=`, `+`, `-`, `@`, tab, CR or LF, or `=`, `+`, `-`, `@` after leading spaces, gets a leading `'` so that the cell
+    is read as text. Quoting the cell for `,` and `"` is left to the csv module.
+    """
+    if not isinstance(value, str):
+        return value
+    flat = _CSV_CONTROLS.sub("\ufffd", _CSV_LINE_BREAKS.sub(" ", value))
+    stripped = flat.lstrip()
+    if value[:1] in _FORMULA_STARTS or stripped[:1] in _FORMULA_STARTS:
+        return "'" + flat
+    return flat

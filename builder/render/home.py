@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder.board.model import Board, Model, Run
+from builder.board.aggregate import NO_SCORE
+from builder.board.model import Board, CategoryStanding, Model, Run
+from builder.board.ranking import REASONS, Standing
 from builder.render import escape
-from builder.render.html import fixed, model_link, params, rank_cell, weights_label
+from builder.render.html import evidence_text, fixed, model_link, params, standing_rank_cell, standing_score, weights_label
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
@@ -20,21 +22,43 @@ PAGE_SIZE = 100
 HERE = Urls.HOME
 STATUS_CODE = {"reported": "r", "submitted": "s", "verified": "v"}
 """One letter per counted cell in the benchmark-column file; upper case when disputed."""
+UNRANKED_REASONS = (NO_SCORE, *REASONS)
+"""Every reason a model may be not ranked: the board's own (no usable score) and the ranking's."""
 
 JS_STRINGS = (
     "home.showing", "home.none", "home.prev", "home.next", "weights.open", "weights.api", "status.reported", "status.submitted",
-    "status.verified", "status.disputed", "rank.tied", "rank.alone", "home.coverage_title", "home.loading", "home.sort_hint",
-    "prov.reported_by", "prov.submitted_by",
+    "status.verified", "status.disputed", "rank.interval", "rank.exact", "rank.unranked", "home.loading", "home.sort_hint",
+    "prov.reported_by", "prov.submitted_by", "prov.contributor", "evidence.text", "home.cat_partial", "home.cat_unranked",
+    *(f"unranked.{reason}" for reason in UNRANKED_REASONS),
 )
 
 
-def _row(model: Model, board: Board, t: Strings, urls: Urls) -> str:
+def _unranked(standing: Standing) -> bool:
+    return standing.rank is None or standing.unranked is not None
+
+
+def _category_cell(c: CategoryStanding, t: Strings, href: str) -> str:
+    """A category's score, marked when it rests on part of the category's benchmarks; "–" when not ranked in it."""
+    s = c.standing
+    if _unranked(s):
+        title = t("home.cat_unranked", reason=t("unranked." + (s.unranked or NO_SCORE)), covered=c.covered, total=c.total)
+        return f'<td class="rb-n" title="{escape.attr(title)}"><a href="{escape.attr(href)}">–</a></td>'
+    partial = ""
+    if c.covered < c.total:
+        partial = f' <sup class="rb-partial" title="{escape.attr(t("home.cat_partial", covered=c.covered, total=c.total))}">{c.covered}/{c.total}</sup>'
+    return f'<td class="rb-n"><a href="{escape.attr(href)}">{fixed(s.score)}</a>{partial}</td>'
+
+
+def _row(model: Model, t: Strings, urls: Urls) -> str:
     """One table row; board.js renders the same markup (keep the two in step)."""
-    total = len(board.benchmarks)
-    incomplete = "" if model.covered == total else ' <span class="rb-mark rb-incomplete">!</span>'
-    rank = rank_cell(model.rank.best, model.rank.worst, t) if model.rank else "–"
+    s = model.standing
+    if _unranked(s):
+        reason = t("unranked." + (s.unranked or NO_SCORE))
+        score = f'<span class="rb-reason">{escape.text(reason)}</span>'
+    else:
+        score = standing_score(s.score, s.score_low, s.score_high)
     cells = [
-        f'<td class="rb-c-rank">{rank}</td>',
+        f'<td class="rb-c-rank">{standing_rank_cell(s.rank, s.unranked, t)}</td>',
         f'<td class="rb-c-model">{model_link(model, urls, HERE)}</td>',
         f"<td>{escape.text(model.organisation)}</td>",
         f'<td class="rb-n">{params(model.parameters)}</td>',
@@ -42,22 +66,19 @@ def _row(model: Model, board: Board, t: Strings, urls: Urls) -> str:
         f"<td>{escape.text(weights_label(model, t))}</td>",
         f"<td>{escape.text(model.license)}</td>",
         f"<td>{escape.text(model.release_date)}</td>",
-        f'<td class="rb-n rb-c-avg"><b>{fixed(model.average)}</b> <span class="rb-se">± {fixed(model.average_stderr)}</span></td>',
-        f'<td class="rb-n" title="{escape.attr(t("home.coverage_title", covered=model.covered, total=total))}">'
-        f"{model.covered}/{total}{incomplete}</td>",
+        f'<td class="rb-n rb-c-score">{score}</td>',
+        f'<td class="rb-n">{escape.text(evidence_text(s.benchmarks, s.comparisons, len(s.groups), t))}</td>',
     ]
     for category in model.categories:
-        value = fixed(category.value) if category.covered else "–"
-        href = urls.href(urls.category(category.category_id), HERE)
-        cells.append(f'<td class="rb-n"><a href="{escape.attr(href)}">{value}</a></td>')
-    return "<tr>" + "".join(cells) + "</tr>"
+        cells.append(_category_cell(category, t, urls.href(urls.category(category.category_id), HERE)))
+    return ('<tr class="rb-unranked-row">' if _unranked(s) else "<tr>") + "".join(cells) + "</tr>"
 
 
 def _header(t: Strings, categories: list[tuple[str, str]], urls: Urls) -> str:
     fixed_cols = [
         ("rank", "col.rank"), ("name", "col.model"), ("org", "col.organisation"), ("params", "col.parameters"),
         ("type", "col.type"), ("open", "col.weights"), ("license", "col.license"), ("date", "col.released"),
-        ("avg", "col.average"), ("covered", "col.coverage"),
+        ("score", "col.score"), ("evidence", "col.evidence"),
     ]
     cells = [f'<th data-key="{key}" title="{escape.attr(t(label + "_title"))}">{escape.text(t(label))}</th>' for key, label in fixed_cols]
     for category_id, name in categories:
@@ -100,12 +121,7 @@ def _legend(t: Strings, urls: Urls) -> str:
     reading = escape.attr(urls.href(Urls.READING, HERE))
     method = escape.attr(urls.href(Urls.METHODOLOGY, HERE))
     return (
-        f'<p class="rb-legend">'
-        f'<span class="rb-mark rb-reported">R</span> {escape.text(t("status.reported"))} · '
-        f'<span class="rb-mark rb-submitted">S</span> {escape.text(t("status.submitted"))} · '
-        f'<span class="rb-mark rb-verified">✓</span> {escape.text(t("status.verified"))} · '
-        f'<span class="rb-mark rb-disputed">≠</span> {escape.text(t("status.disputed"))} · '
-        f'<span class="rb-mark rb-incomplete">!</span> {escape.text(t("home.incomplete"))}{escape.text(t("home.sentence_end"))}'
+        f'<p class="rb-legend">{escape.text(t("home.score_explained"))}'  # its sentence ends as the language writes it
         + t.html("home.legend_more", markup={
             "reading": f'<a href="{reading}">{escape.text(t("nav.reading"))}</a>',
             "method": f'<a href="{method}">{escape.text(t("nav.methodology"))}</a>',
@@ -115,23 +131,24 @@ def _legend(t: Strings, urls: Urls) -> str:
 
 
 def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
-    """The JSON the script reads: columns of values, one entry per model in board order."""
+    """The JSON the script reads: columns of values, one entry per model in board order (ranked, then not ranked)."""
     models = board.models
     categories = [c.id for c in board.registry.categories if c.id in board.categories]
     model_base = urls.href("models/x/y.md", HERE)
     prefix, suffix = model_base.split("x/y", 1)
+    standings = [m.standing for m in models]
     return {
         "strings": {key: t(key) for key in JS_STRINGS},
         "types": {m.model_type: t("type." + m.model_type) for m in models},
         "pageSize": PAGE_SIZE,
         "modelUrl": [prefix, suffix],
         "categoryUrls": [urls.href(urls.category(c), HERE) for c in categories],
+        "categoryTotals": [sum(1 for b in board.benchmarks if board.registry.benchmark(b).category == c) for c in categories],  # type: ignore[union-attr]
         "benchmarkColumns": urls.href(Urls.BENCHMARK_COLUMNS, HERE),
         "benchmarks": [
             {"id": b, "name": board.registry.benchmark(b).name_in(t.language), "url": urls.href(urls.benchmark(b), HERE)}  # type: ignore[union-attr]
             for b in board.benchmarks
         ],
-        "total": len(board.benchmarks),
         "m": {
             "id": [m.id for m in models],
             "name": [m.name for m in models],
@@ -141,20 +158,29 @@ def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
             "open": [1 if m.open_weights else 0 for m in models],
             "license": [m.license for m in models],
             "date": [m.release_date for m in models],
-            "avg": [m.average for m in models],
-            "se": [m.average_stderr for m in models],
-            "rank": [m.rank.best if m.rank else None for m in models],
-            "worst": [m.rank.worst if m.rank else None for m in models],
-            "covered": [m.covered for m in models],
-            "cat": [[(c.value if c.covered else None) for c in m.categories] for m in models],
+            "score": [None if _unranked(s) else s.score for s in standings],
+            "lo": [None if _unranked(s) else s.score_low for s in standings],
+            "hi": [None if _unranked(s) else s.score_high for s in standings],
+            "rank": [None if _unranked(s) else s.rank.best for s in standings],  # type: ignore[union-attr]
+            "worst": [None if _unranked(s) else s.rank.worst for s in standings],  # type: ignore[union-attr]
+            "why": [(s.unranked or NO_SCORE) if _unranked(s) else None for s in standings],
+            "nb": [s.benchmarks for s in standings],
+            "nc": [s.comparisons for s in standings],
+            "ng": [len(s.groups) for s in standings],
+            "cat": [[None if _unranked(c.standing) else c.standing.score for c in m.categories] for m in models],
+            "catWhy": [[(c.standing.unranked or NO_SCORE) if _unranked(c.standing) else None for c in m.categories] for m in models],
+            "cov": [[c.covered for c in m.categories] for m in models],
         },
     }
 
 
 def source_of(run: Run) -> list[str]:
-    """Who published or submitted a number, without words of any language: `["r", publisher, title]` or
-    `["s", user, date]`; board.js words it with `prov.reported_by` or `prov.submitted_by`."""
+    """Who published or submitted a number, without words of any language: `["r", publisher, title]`,
+    `["c", contributor, publisher, title]` (a contributor's reported file) or `["s", user, date]`; board.js
+    words it with `prov.reported_by`, `prov.contributor` or `prov.submitted_by`."""
     if run.source:
+        if run.voice == "contributor":
+            return ["c", run.submitted_by, run.source.publisher, run.source.title]
         return ["r", run.source.publisher, run.source.title]
     return ["s", run.submitted_by, run.submitted_on]
 
@@ -188,10 +214,11 @@ def benchmark_columns(board: Board) -> dict[str, Any]:
 
 def home_page(board: Board, t: Strings, urls: Urls) -> str:
     categories = [(c.id, c.name_in(t.language)) for c in board.registry.categories if c.id in board.categories]
-    ranked = [m for m in board.models if m.average is not None]
-    rows = "".join(_row(m, board, t, urls) for m in ranked[:PAGE_SIZE])
-    intro = t.html("home.intro", models=len(ranked), benchmarks=len(board.benchmarks), categories=len(categories))
-    shown = t("home.showing", first=1 if ranked else 0, last=min(PAGE_SIZE, len(ranked)), total=len(ranked))
+    models = board.models
+    rows = "".join(_row(m, t, urls) for m in models[:PAGE_SIZE])
+    intro = t.html("home.intro", models=len(board.overall.ranked), unranked=len(board.overall.unranked), benchmarks=len(board.benchmarks),
+                   categories=len(categories))
+    shown = t("home.showing", first=1 if models else 0, last=min(PAGE_SIZE, len(models)), total=len(models))
     return (
         f'<h1>{escape.text(t("home.title"))}</h1><p class="rb-lede">{intro}</p>'
         + _legend(t, urls) + _controls(board, t, categories)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from builder.board.model import Model, Run, Score
+from builder.board.model import Group, Model, Rank, Run, Score
 from builder.render import escape
 from builder.render.context import Context
 from builder.render.i18n import Strings
@@ -38,10 +38,29 @@ def run_anchor(run_path: str) -> str:
 
 @lru_cache(maxsize=65536)
 def source_line(run: Run, t: Strings) -> str:
-    """Plain text: who published a number or who submitted it."""
+    """Plain text: who published a number or who submitted it. A contributor's reported file is theirs, whoever it cites."""
     if run.source:
+        if run.voice == "contributor":
+            return t("prov.contributor", user=run.submitted_by, publisher=run.source.publisher, title=run.source.title)
         return t("prov.reported_by", publisher=run.source.publisher, title=run.source.title)
     return t("prov.submitted_by", user=run.submitted_by, date=run.submitted_on)
+
+
+def group_label(group: Group, benchmark_name: str, t: Strings) -> str:
+    """Plain text: the like-for-like group a score is compared in (a source table, or a protocol of the board)."""
+    if group.kind == "protocol":
+        if group.setting is None:
+            return t("group.protocol", benchmark=benchmark_name)
+        return t("group.protocol_setting", benchmark=benchmark_name, setting=group.setting)
+    table = f"{group.publisher}: {group.title} ({group.locator})"
+    return t("group.contributor", user=group.contributor, table=table) if group.kind == "contributor" else table
+
+
+def stated(value: object, t: Strings) -> str:
+    """A setting field as the source gives it, or a marked "not stated": never the registry's default."""
+    if value is None:
+        return f'<span class="rb-unstated">{escape.text(t("value.not_stated"))}</span>'
+    return escape.text(value)
 
 
 @lru_cache(maxsize=4096)
@@ -78,7 +97,10 @@ def score_cell(score: Score, ctx: Context, here: str, *, with_stderr: bool = Fal
 def source_cell(run: Run, t: Strings) -> str:
     if run.source:
         label = f"{run.source.publisher}: {run.source.title}"
-        return f'{escape.link(run.source.url, label)} <span class="rb-locator">({escape.text(run.source.locator)})</span>'
+        cell = f'{escape.link(run.source.url, label)} <span class="rb-locator">({escape.text(run.source.locator)})</span>'
+        if run.voice == "contributor":
+            cell = escape.text(t("prov.contributor_short", user=run.submitted_by)) + " " + cell
+        return cell
     return escape.text(t("prov.submitted_by", user=run.submitted_by, date=run.submitted_on))
 
 
@@ -88,9 +110,34 @@ def model_link(model: Model, urls: Urls, here: str) -> str:
 
 @lru_cache(maxsize=65536)  # ranks repeat: tie groups, and every table of a language shows the same few thousand
 def rank_cell(best: int, worst: int, t: Strings) -> str:
+    """A benchmark ranking's rank: shared by the models not significantly apart, down to `worst`."""
     title = t("rank.tied", best=best, worst=worst) if worst > best else t("rank.alone", best=best)
     range_text = f'<span class="rb-range">{best}–{worst}</span>' if worst > best else ""
     return f'<span class="rb-rank" title="{escape.attr(title)}">{best}</span>{range_text}'
+
+
+@lru_cache(maxsize=65536)
+def standing_rank_cell(rank: Rank | None, unranked: str | None, t: Strings) -> str:
+    """A standing's rank with its 95 % interval, or "not ranked" with the reason; board.js writes the same."""
+    if rank is None or unranked is not None:
+        reason = t("unranked." + (unranked or "no-score"))
+        return f'<span class="rb-unranked" title="{escape.attr(reason)}">{escape.text(t("rank.unranked"))}</span>'
+    title = t("rank.interval", best=rank.best, worst=rank.worst) if rank.worst > rank.best else t("rank.exact", best=rank.best)
+    range_text = f'<span class="rb-range">{rank.best}–{rank.worst}</span>' if rank.worst > rank.best else ""
+    return f'<span class="rb-rank" title="{escape.attr(title)}">{rank.best}</span>{range_text}'
+
+
+def evidence_text(benchmarks: int, comparisons: int, groups: int, t: Strings) -> str:
+    """Plain text: the evidence behind a standing."""
+    return t("evidence.text", benchmarks=benchmarks, comparisons=comparisons, groups=groups)
+
+
+def standing_score(score: float | None, low: float | None, high: float | None) -> str:
+    """A standing's score and its 95 % interval; "–" when it has none."""
+    if score is None:
+        return "–"
+    interval = f' <span class="rb-se">[{fixed(low)}, {fixed(high)}]</span>' if low is not None and high is not None else ""
+    return f"<b>{fixed(score)}</b>{interval}"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, css: str = "rb-table", search_exclude: bool = True) -> str:

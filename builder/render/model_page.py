@@ -7,13 +7,17 @@ from builder.render import charts, escape
 from builder.render.context import Context
 from builder.render.html import (
     definition_table,
+    evidence_text,
     fixed,
+    group_label,
     marker,
     params,
-    rank_cell,
     raw,
     run_anchor,
     source_cell,
+    standing_rank_cell,
+    standing_score,
+    stated,
     table,
     weights_label,
 )
@@ -59,47 +63,78 @@ def _meta(model: Model, board: Board, t: Strings, urls: Urls, here: str) -> str:
     return definition_table(rows)
 
 
+def radar_position(score: float) -> float:
+    """A standing score on the radar's 0-100 scale: the middle ring (50) is the average model (score 0), each ring
+    one standard deviation (25), clipped at the centre (-2) and the rim (+2)."""
+    return min(100.0, max(0.0, 50.0 + 25.0 * score))
+
+
 def _radar(model: Model, ctx: Context) -> str:
+    """The model's category scores, on the categories where it is ranked (a category without one is left out, never
+    drawn as a value), beside the leader's and the best on the board."""
     board, t = ctx.board, ctx.t
     names = ctx.category_names
-    labels = [names[c] for c in board.categories]
-    if len(labels) < 3:
+    axes = [i for i, c in enumerate(model.categories) if c.standing.score is not None and ctx.best[i] is not None]
+    if len(axes) < 3:
         return ""
-    series = [(t("radar.this", name=model.name), "rb-this", [c.value for c in model.categories])]
+    labels = [names[board.categories[i]] for i in axes]
+    mine = [model.categories[i].standing.score for i in axes]
+    series = [(t("radar.this", name=model.name), "rb-this", [radar_position(v) for v in mine])]  # type: ignore[arg-type]
     leader = ctx.leader
     if leader is not None and leader.id != model.id:
-        series.append((t("radar.leader", name=leader.name), "rb-leader", [c.value for c in leader.categories]))
-    best = ctx.best
-    series.append((t("radar.best"), "rb-best", best))
+        theirs = [leader.categories[i].standing.score for i in axes]
+        if all(v is not None for v in theirs):
+            series.append((t("radar.leader", name=leader.name), "rb-leader", [radar_position(v) for v in theirs]))  # type: ignore[arg-type]
+    best = [ctx.best[i] for i in axes]
+    series.append((t("radar.best"), "rb-best", [radar_position(v) for v in best]))  # type: ignore[arg-type]
     description = t("radar.desc", name=model.name) + " " + "; ".join(
-        f"{label}: {fixed(c.value)} ({t('radar.best_short')} {fixed(b)})" for label, c, b in zip(labels, model.categories, best)
+        f"{label}: {fixed(v)} ({t('radar.best_short')} {fixed(b)})" for label, v, b in zip(labels, mine, best)
     )
     svg = charts.radar("rb-radar", labels, series, title=t("radar.title", name=model.name), description=description)
     return f'<figure class="rb-figure rb-radar">{svg}<figcaption>{escape.text(t("radar.caption"))}</figcaption></figure>'
 
 
 def _standing(model: Model, ctx: Context, here: str) -> str:
-    board, t, urls = ctx.board, ctx.t, ctx.urls
+    t, urls = ctx.t, ctx.urls
     names = ctx.category_names
-    total = len(board.benchmarks)
-    if model.average is None or model.rank is None:
-        head = f'<p>{escape.text(t("model.unranked"))}</p>'
+    standing = model.standing
+    rank = standing_rank_cell(standing.rank, standing.unranked, t)
+    if standing.rank is None or standing.unranked is not None:
+        head = f'<p class="rb-standing">{rank}: {escape.text(t("unranked." + (standing.unranked or "no-score")))}</p>'
     else:
-        head = (f'<p class="rb-standing">{escape.text(t("model.rank"))} {rank_cell(model.rank.best, model.rank.worst, t)} · '
-                f'{escape.text(t("model.average"))} <b>{fixed(model.average)}</b> <span class="rb-se">± {fixed(model.average_stderr)}</span> · '
-                f'{escape.text(t("model.coverage", covered=model.covered, total=total))}</p>')
+        method = escape.attr(urls.href(Urls.METHODOLOGY, here))
+        head = (f'<p class="rb-standing">{escape.text(t("model.rank"))} {rank} · '
+                f'<a href="{method}">{escape.text(t("model.score"))}</a> {standing_score(standing.score, standing.score_low, standing.score_high)} · '
+                f'{escape.text(evidence_text(standing.benchmarks, standing.comparisons, len(standing.groups), t))}</p>')
+    head += _groups(standing.groups, ctx)
     rows = []
     depth = str(urls.depth(here))  # the category links depend on the page only through its depth
     for c in model.categories:
-        entry = ctx.entries[c.category_id].get(model.id)
+        s = c.standing
         rows.append([
             ctx.once(("standing.category", depth, c.category_id), lambda c=c: (
                 f'<a href="{escape.attr(urls.href(urls.category(c.category_id), here))}">{escape.text(names[c.category_id])}</a>')),
-            f"{fixed(c.value)} <span class=\"rb-se\">± {fixed(c.stderr)}</span>" if c.covered else "–",
+            standing_score(s.score, s.score_low, s.score_high),
             f"{c.covered}/{c.total}",
-            rank_cell(entry.rank.best, entry.rank.worst, t) if entry else "–",
+            standing_rank_cell(s.rank, s.unranked, t) + (
+                f' <small>{escape.text(t("unranked." + (s.unranked or "no-score")))}</small>' if s.rank is None or s.unranked else ""),
         ])
-    return head + table([t("col.category"), t("col.normalised"), t("col.coverage"), t("col.rank")], rows)
+    return head + table([t("col.category"), t("col.score"), t("col.coverage"), t("col.rank")], rows)
+
+
+def _groups(keys: tuple[str, ...], ctx: Context) -> str:
+    """The like-for-like groups behind a standing, each with its source's link."""
+    if not keys:
+        return ""
+    board, t = ctx.board, ctx.t
+    items = []
+    for key in keys:
+        group = board.groups[key]
+        benchmark = board.registry.benchmark(group.benchmark) if group.benchmark else None
+        label = group_label(group, benchmark.name_in(t.language) if benchmark else "", t)
+        items.append(f"<li>{escape.link(group.url, label) if group.url else escape.text(label)}</li>")
+    return (f'<details class="rb-groups"><summary>{escape.text(t("model.groups", count=len(keys)))}</summary>'
+            f'<ul>{"".join(items)}</ul></details>')
 
 
 def _results(model: Model, ctx: Context, here: str) -> str:
@@ -121,7 +156,8 @@ def _results(model: Model, ctx: Context, here: str) -> str:
         stderr = fixed(score.stderr)
         if score.stderr_estimated:
             stderr += ctx.once(("results.estimated",), lambda: f' <span class="rb-est" title="{escape.attr(t("model.stderr_estimated"))}">*</span>')
-        metric = ctx.once(("results.metric", score.metric or benchmark.metric), lambda m=score.metric or benchmark.metric: escape.text(m))
+        metric = ctx.once(("results.metric", str(score.metric)), lambda m=score.metric: stated(m, t))  # never the registry's default
+        filter_name = ctx.once(("results.filter", str(score.filter)), lambda f=score.filter: stated(f, t))
         # A run gives most of a page's scores: its link and source are made once per run.
         to_run = ctx.once(("results.run", run.path), lambda r=run: f'<a class="rb-num" href="#{escape.attr(run_anchor(r.path))}">')
         source = ctx.once(("results.source", run.path), lambda r=run: source_cell(r, t))
@@ -129,12 +165,14 @@ def _results(model: Model, ctx: Context, here: str) -> str:
             name,
             f'{to_run}{raw(score.value)}</a>{marker(score.status, score.disputed, t)}',
             stderr,
-            "?" if score.n_shot is None else str(score.n_shot),
+            ctx.once(("results.n_shot", str(score.n_shot)), lambda n=score.n_shot: stated(n, t)),
             metric + (f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""),
+            filter_name,
             source,
             counted,
         ])
-    headers = [t("col.benchmark"), t("col.score"), t("col.stderr"), t("col.n_shot"), t("col.metric"), t("col.source"), t("col.counted")]
+    headers = [t("col.benchmark"), t("col.score"), t("col.stderr"), t("col.n_shot"), t("col.metric"), t("col.filter"), t("col.source"),
+               t("col.counted")]
     return table(headers, rows, css="rb-table rb-results")
 
 
@@ -156,13 +194,17 @@ def _disputes(model: Model, board: Board, t: Strings) -> str:
         scores = [s for s in board.scores_of(model.id) if s.benchmark_id == benchmark_id]
         heads = "".join(f"<th>{source_cell(board.run(s.run_path), t)}</th>" for s in scores)
         values = "".join(f'<td class="rb-n"><b>{raw(s.value)}</b>{marker(s.status, s.disputed, t)}</td>' for s in scores)
-        shots = "".join(f'<td>{escape.text("?" if s.n_shot is None else s.n_shot)}</td>' for s in scores)
-        notes = "".join(f"<td>{escape.text(s.setting_note or '')}</td>" for s in scores)
+        shots = "".join(f"<td>{stated(s.n_shot, t)}</td>" for s in scores)
+        metrics = "".join(f"<td>{stated(s.metric, t)}</td>" for s in scores)  # what each source says, never the registry's
+        filters = "".join(f"<td>{stated(s.filter, t)}</td>" for s in scores)
+        notes = "".join(f"<td>{stated(s.setting_note, t)}</td>" for s in scores)
         parts.append(
             f'<h3>{escape.text(benchmark.name_in(t.language))}</h3><div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-dispute">'
             f'<thead><tr><th></th>{heads}</tr></thead><tbody>'
             f'<tr><th scope="row">{escape.text(t("col.score"))}</th>{values}</tr>'
             f'<tr><th scope="row">{escape.text(t("col.n_shot"))}</th>{shots}</tr>'
+            f'<tr><th scope="row">{escape.text(t("col.metric"))}</th>{metrics}</tr>'
+            f'<tr><th scope="row">{escape.text(t("col.filter"))}</th>{filters}</tr>'
             f'<tr><th scope="row">{escape.text(t("col.setting"))}</th>{notes}</tr></tbody></table></div>'
         )
     return "".join(parts)

@@ -71,8 +71,8 @@ class Site:
             return lambda: f"<h1>{escape.text(title)}</h1>" + "".join(f"<p>{escape.text(line)}</p>" for line in lines)
 
         self._add(Urls.HOME, t("home.title"), True, lambda: home.home_page(board, t, urls),
-                  summary(t("home.title"), t("home.intro", models=len(board.rankings["overall"].entries), benchmarks=len(board.benchmarks),
-                                             categories=len(board.categories))), ("navigation", "toc"))
+                  summary(t("home.title"), t("home.intro", models=len(board.overall.ranked), unranked=len(board.overall.unranked),
+                                             benchmarks=len(board.benchmarks), categories=len(board.categories))), ("navigation", "toc"))
         self._add(Urls.CATEGORIES, t("categories.title"), True, lambda: catalog.categories_index(ctx), lambda: catalog.categories_index(ctx))
         self._add(Urls.BENCHMARKS, t("benchmarks.title"), True, lambda: catalog.benchmarks_index(ctx),
                   summary(t("benchmarks.title"), t("benchmarks.intro"),

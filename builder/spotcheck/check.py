@@ -8,6 +8,7 @@ once everything has finished (a failure midway leaves no record).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -19,10 +20,15 @@ from typing import Any
 import yaml
 
 from builder import __version__
-from builder.lmeval.evidence import LOGLIKELIHOOD_TYPES, Evidence, chosen, evidence_record, read_evidence
+from builder.check.model_args import argument_problems
+from builder.check.schema_check import SchemaChecker, load_schema, show
+from builder.lmeval.evidence import LOGLIKELIHOOD_TYPES, Evidence, EvidenceError, chosen, evidence_bytes, evidence_record, read_evidence
+from builder.load.layout import MAX_YAML_BYTES
 from builder.load.parsed import sha256_of
-from builder.load.strict_yaml import YamlError, parse_bytes
+from builder.load.strict_yaml import Document, YamlError, parse, parse_bytes
+from builder.problems import json_path
 from builder.spotcheck.sampling import choose_documents, derive_seed, documents_needed
+from builder.trust.signing import Ed25519PrivateKey, sign
 
 TOLERANCES = {"float32": 1e-3, "bfloat16": 0.25, "float16": 0.1, "fp8": 0.5, "int8": 0.5, "int4": 0.5, "unknown": 0.25}
 """Largest loglikelihood difference (nats) that counts as agreement, by the run's dtype.
@@ -134,11 +140,15 @@ class Outcome:
 
 def _load(run_path: Path) -> tuple[dict[str, Any], Evidence, Path]:
     try:
-        run = parse_bytes(run_path.read_bytes()).data
+        if run_path.stat().st_size > MAX_YAML_BYTES:
+            raise YamlError(0, f"the file is {run_path.stat().st_size:,} bytes; result files are at most {MAX_YAML_BYTES:,}")
+        document = parse_bytes(run_path.read_bytes())
     except (OSError, YamlError) as error:
         raise SpotcheckError(f"{run_path}: {getattr(error, 'message', error)}") from None
-    if not isinstance(run, dict) or run.get("provenance", {}).get("kind") != "submitted":
+    run = document.data
+    if not isinstance(run, dict) or not isinstance(run.get("provenance"), dict) or run["provenance"].get("kind") != "submitted":
         raise SpotcheckError(f"{run_path.name} is not a submitted run; only submitted runs have evidence to check")
+    _refuse_invalid(run_path, document)
     if run["setting"]["backend"] == "api":
         raise SpotcheckError(f"{run_path.name} evaluated an API model, which cannot be re-run from pinned weights")
     evidence_path = run_path.parent / run["provenance"]["evidence"]["path"]
@@ -147,15 +157,38 @@ def _load(run_path: Path) -> tuple[dict[str, Any], Evidence, Path]:
     if sha256_of(evidence_path) != run["provenance"]["evidence"]["sha256"]:
         raise SpotcheckError(f"{evidence_path.name} does not match the sha256 in {run_path.name}: the evidence changed after "
                              "its hash was recorded (reproboard validate says so too)")
-    return run, read_evidence(evidence_path.read_bytes()), evidence_path
+    return run, _read_evidence(evidence_path), evidence_path
+
+
+def _read_evidence(path: Path, plan: dict[str, list[int]] | None = None) -> Evidence:
+    """The evidence, bounded as validate reads it; with `plan`, the planned documents' records kept whole."""
+    wanted = {task: set(ids) for task, ids in (plan or {}).items()}
+    try:
+        return read_evidence(evidence_bytes(path), keep=(lambda task, doc: doc in wanted.get(task, ())) if plan else None)
+    except EvidenceError as error:
+        raise SpotcheckError(f"{path.name} {error}") from None
+
+
+def _refuse_invalid(run_path: Path, document: Document) -> None:
+    """Nothing runs for a run file that breaks its schema or asks the re-run to pass an
+    argument off the allow-list (the schema holds the list; asked again to be sure)."""
+    found = SchemaChecker(load_schema("run")).check(document)
+    found += [(("setting", "model_args", name), f"{show(name)} {why}")
+              for name, why in ([] if found else argument_problems(document.data["setting"].get("model_args") or {}))]
+    if found:
+        shown = [f"{run_path.name}:{document.line_of(path)}: {json_path(path)}: {message}" for path, message in found[:10]]
+        more = f" (and {len(found) - 10} more)" if len(found) > 10 else ""
+        raise SpotcheckError("the run file is not valid, so nothing was re-run: " + "; ".join(shown) + more)
 
 
 def spotcheck(run_path: Path, *, seed_from: str, model_path: Path | None = None, include_path: Path | None = None,
               device: str | None = None, documents: int | None = None, tolerance: float | None = None,
               runner: str | None = None, hardware: str | None = None, batch_size: str | None = None,
-              tensor_parallel_size: int | None = None, today: dt.date | None = None, progress: bool = True) -> Outcome:
-    """Re-run, compare, and write the verification record; raise SpotcheckError if the check cannot run."""
-    run, evidence, _ = _load(run_path)
+              tensor_parallel_size: int | None = None, today: dt.date | None = None, progress: bool = True,
+              signing_key: Ed25519PrivateKey | None = None) -> Outcome:
+    """Re-run, compare, and write the verification record, signed with `signing_key` if given
+    (unsigned, it will not validate); raise SpotcheckError if the check cannot run."""
+    run, evidence, evidence_path = _load(run_path)
     if not isinstance(run.get("revision"), str) or len(run["revision"]) != 40:
         raise SpotcheckError(f"{run_path.name} has no 40-hex revision to load")
     seed = derive_seed(seed_from)
@@ -163,9 +196,10 @@ def spotcheck(run_path: Path, *, seed_from: str, model_path: Path | None = None,
     tasks = evidence.header["tasks"]
     plan: dict[str, list[int]] = {}
     for task in sorted(tasks):
-        ids = sorted({r["d"] for r in evidence.records.get(task, [])})
+        ids = evidence.doc_ids(task)
         count = documents or documents_needed(len(ids))
         plan[task] = choose_documents(seed, task, ids, min(count, len(ids)))
+    evidence = _read_evidence(evidence_path, plan)  # a second bounded pass keeps only the planned documents
     checks = {task: TaskCheck(task, len(ids)) for task, ids in plan.items()}
     problem = None
     if model_path is not None:
@@ -182,9 +216,22 @@ def spotcheck(run_path: Path, *, seed_from: str, model_path: Path | None = None,
                      today or dt.date.today(), getattr(lm_eval, "__version__", "unknown"), runner, hardware or _hardware(device))
     out = run_path.with_name(run_path.name[: -len(".yaml")] + ".verification.yaml")
     temporary = out.with_name(out.name + ".partial")
-    temporary.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
-    os.replace(temporary, out)
+    text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000)
+    if signing_key is not None:  # sign the data exactly as validate will read it back
+        record = sign(parse(text, track_lines=False).data, signing_key)
+        text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000)
+    _write_new(temporary, text.encode("utf-8"))
+    os.replace(temporary, out)  # replaces a link at `out` itself, never what it points to
     return Outcome(record, out, list(checks.values()))
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Write a fresh file, never through a symbolic link a pull request may have left at `path`."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)  # a stale file or a link: the link itself goes, not its target
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(content)
 
 
 def _rerun_all(run: dict[str, Any], evidence: Evidence, plan: dict[str, list[int]], checks: dict[str, TaskCheck],

@@ -8,7 +8,9 @@ Two things make a subset re-run equal to the contributor's full run:
   every document up to the last one chosen (cheap: no model calls) and hands each
   chosen document the examples the full run gave it.
 - Safety. The model is loaded from a mapping of arguments, never a comma-joined string,
-  with `trust_remote_code=False`, a 40-hex revision, and safetensors only.
+  with `trust_remote_code=False`, a 40-hex revision, and safetensors only; a run whose
+  `model_args` hold anything off the allow-list (builder/check/model_args.py) is refused
+  before anything is loaded.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from builder.check.file_rules import CODE_RUNNING_ARGS, PINNED_ELSEWHERE_ARGS
+from builder.check.model_args import argument_problems, as_passed
+from builder.check.schema_check import show
+
+
+class RefusedArguments(ValueError):
+    """A run asks the re-run to pass model arguments that are not on the allow-list."""
 
 
 class _ReplaySampler:
@@ -69,10 +76,17 @@ def _task_manager(include_path: Path | None, samples: dict[str, list[int]]) -> A
 
 
 def model_arguments(run: dict[str, Any], source: str, device: str | None, tensor_parallel_size: int | None) -> dict[str, Any]:
-    """The backend's arguments, as a mapping, with every safety setting forced."""
+    """The backend's arguments, as a mapping, with every safety setting forced.
+
+    Raises RefusedArguments, naming each argument and why, when the run's `model_args`
+    hold anything the allow-list does not: nothing is dropped silently, nothing passed.
+    """
     setting = run["setting"]
-    extra = {k: v for k, v in (setting.get("model_args") or {}).items()
-             if k not in CODE_RUNNING_ARGS and k not in PINNED_ELSEWHERE_ARGS and k not in ("device", "dtype")}
+    extra = dict(setting.get("model_args") or {})
+    refused = argument_problems(extra)
+    if refused:
+        raise RefusedArguments("; ".join(f"model_args {show(name)} {why}" for name, why in refused))
+    extra = as_passed(extra)
     dtype = setting["dtype"] if setting["dtype"] != "unknown" else "auto"
     args: dict[str, Any] = {**extra, "pretrained": source, "revision": run["revision"], "dtype": dtype, "trust_remote_code": False}
     if setting["backend"] == "vllm":

@@ -33,16 +33,19 @@
     }
     function link(href, text, cls) { var a = el("a", cls, text); a.setAttribute("href", href); return a; }
     function modelHref(i) { return data.modelUrl[0] + M.id[i] + data.modelUrl[1]; }
-    /* ["r", publisher, title] or ["s", user, date] (home.py:source_of), in the page's language. */
+    /* ["r", publisher, title], ["c", contributor, publisher, title] or ["s", user, date] (home.py:source_of), in the page's language. */
     function sourceText(src) {
-      return src[0] === "r" ? fmt(S["prov.reported_by"], { publisher: src[1], title: src[2] }) : fmt(S["prov.submitted_by"], { user: src[1], date: src[2] });
+      if (src[0] === "r") return fmt(S["prov.reported_by"], { publisher: src[1], title: src[2] });
+      if (src[0] === "c") return fmt(S["prov.contributor"], { user: src[1], publisher: src[2], title: src[3] });
+      return fmt(S["prov.submitted_by"], { user: src[1], date: src[2] });
     }
+    function reason(code) { return S["unranked." + code]; }
     function mark(code, title, cls) { var s = el("span", "rb-mark " + cls, code); s.title = title; return s; }
 
     var orgOrder = null;
     function keyOf(key, i) {
       switch (key) {
-        case "rank": return M.rank[i] === null ? Infinity : M.rank[i] * 1e6 - (M.avg[i] || 0);
+        case "rank": return M.rank[i] === null ? Infinity : M.rank[i] * 1e6 - M.score[i];
         case "name": return M.name[i].toLowerCase();
         case "org": return M.org[i].toLowerCase();
         case "params": return M.params[i];
@@ -50,8 +53,8 @@
         case "open": return M.open[i];
         case "license": return M.license[i];
         case "date": return M.date[i];
-        case "avg": return M.avg[i];
-        case "covered": return M.covered[i];
+        case "score": return M.score[i];
+        case "evidence": return M.nc[i];
       }
       if (key.indexOf("cat:") === 0) return M.cat[i][catIndex[key.slice(4)]];
       if (key.indexOf("bench:") === 0) return state.colData ? state.colData.v[key.slice(6)][i] : null;
@@ -70,11 +73,13 @@
 
     function rowFor(i, benches) {
       var tr = document.createElement("tr");
+      if (M.rank[i] === null) tr.className = "rb-unranked-row";
       var td = el("td", "rb-c-rank");
-      if (M.rank[i] === null) td.textContent = "–";
-      else {
+      if (M.rank[i] === null) {
+        var u = el("span", "rb-unranked", S["rank.unranked"]); u.title = reason(M.why[i]); td.appendChild(u);
+      } else {
         var r = el("span", "rb-rank", String(M.rank[i]));
-        r.title = M.worst[i] > M.rank[i] ? fmt(S["rank.tied"], { best: M.rank[i], worst: M.worst[i] }) : fmt(S["rank.alone"], { best: M.rank[i] });
+        r.title = M.worst[i] > M.rank[i] ? fmt(S["rank.interval"], { best: M.rank[i], worst: M.worst[i] }) : fmt(S["rank.exact"], { best: M.rank[i] });
         td.appendChild(r);
         if (M.worst[i] > M.rank[i]) td.appendChild(el("span", "rb-range", M.rank[i] + "–" + M.worst[i]));
       }
@@ -86,15 +91,28 @@
       tr.appendChild(el("td", "", M.open[i] ? S["weights.open"] : S["weights.api"]));
       tr.appendChild(el("td", "", M.license[i]));
       tr.appendChild(el("td", "", M.date[i]));
-      td = el("td", "rb-n rb-c-avg"); td.appendChild(el("b", "", fixed(M.avg[i]))); td.appendChild(document.createTextNode(" "));
-      td.appendChild(el("span", "rb-se", "± " + fixed(M.se[i]))); tr.appendChild(td);
-      td = el("td", "rb-n", M.covered[i] + "/" + data.total);
-      td.title = fmt(S["home.coverage_title"], { covered: M.covered[i], total: data.total });
-      if (M.covered[i] !== data.total) { td.appendChild(document.createTextNode(" ")); td.appendChild(el("span", "rb-mark rb-incomplete", "!")); }
+      td = el("td", "rb-n rb-c-score");
+      if (M.rank[i] === null) td.appendChild(el("span", "rb-reason", reason(M.why[i])));
+      else {
+        td.appendChild(el("b", "", fixed(M.score[i]))); td.appendChild(document.createTextNode(" "));
+        td.appendChild(el("span", "rb-se", "[" + fixed(M.lo[i]) + ", " + fixed(M.hi[i]) + "]"));
+      }
       tr.appendChild(td);
+      tr.appendChild(el("td", "rb-n", fmt(S["evidence.text"], { benchmarks: M.nb[i], comparisons: M.nc[i], groups: M.ng[i] })));
       for (var c = 0; c < M.cat[i].length; c++) {
+        var total = data.categoryTotals[c], covered = M.cov[i][c];
         td = el("td", "rb-n");
-        td.appendChild(link(data.categoryUrls[c], M.cat[i][c] === null ? "–" : fixed(M.cat[i][c])));
+        if (M.cat[i][c] === null) {
+          td.title = fmt(S["home.cat_unranked"], { reason: reason(M.catWhy[i][c]), covered: covered, total: total });
+          td.appendChild(link(data.categoryUrls[c], "–"));
+        } else {
+          td.appendChild(link(data.categoryUrls[c], fixed(M.cat[i][c])));
+          if (covered < total) {
+            var sup = el("sup", "rb-partial", covered + "/" + total);
+            sup.title = fmt(S["home.cat_partial"], { covered: covered, total: total });
+            td.appendChild(document.createTextNode(" ")); td.appendChild(sup);
+          }
+        }
         tr.appendChild(td);
       }
       benches.forEach(function (b) {
