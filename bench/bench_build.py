@@ -89,6 +89,26 @@ def home_transfer(site: Path) -> tuple[int, int, list[str]]:
     return page, page + sum(compressed(f) for f in files if f.is_file()), [str(f.relative_to(site)) for f in files]
 
 
+def site_weight(site: Path) -> tuple[int, int, dict[str, int]]:
+    """Bytes and files of the whole site, and bytes by kind: what GitHub Pages counts against its 1 GB."""
+    total, files = 0, 0
+    kinds = {"model pages": 0, "other HTML": 0, "api/": 0, "search index": 0, "the rest": 0}
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        size, files, inside = path.stat().st_size, files + 1, path.relative_to(site).as_posix()
+        total += size
+        if inside.endswith(".html"):
+            kinds["model pages" if inside.startswith(("models/", "zh/models/")) else "other HTML"] += size
+        elif inside.startswith("api/"):
+            kinds["api/"] += size
+        elif inside.startswith("search/"):
+            kinds["search index"] += size
+        else:
+            kinds["the rest"] += size
+    return total, files, kinds
+
+
 def browser_latency(site: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
@@ -192,6 +212,9 @@ def main() -> None:
         cpu_ratios = [b["cpu"] / e["cpu"] for b, e in zip(bilingual, english)]
         print(f"  in processor time (user + system, worker processes included): {_spread(cpu_ratios, '', 2)}")
     print(f"home page, gzip: {page / 1024:.0f} KB HTML; {transfer / 1024:.0f} KB with its {len(assets)} stylesheets and scripts")
+    total, files, kinds = site_weight(site)
+    print(f"site weight: {total / 1e6:.0f} MB in {files} files (target <= 200 MB at 5,000 models; GitHub Pages' limit 1 GB): "
+          + ", ".join(f"{kind} {size / 1e6:.0f} MB" for kind, size in kinds.items()))
     columns = site / "api" / "benchmark-columns.json"
     print(f"  benchmark columns (fetched when first shown): {compressed(columns) / 1024:.0f} KB gzip")
     if not args.no_browser and Path(CHROMIUM).exists():

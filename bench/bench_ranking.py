@@ -11,7 +11,8 @@ benchmark. Numbers are published the way they are in practice:
 - makers publish one table per model, with a few earlier competitors, on the benchmarks
   where their model looks good (missing not at random); older and weaker models get fewer
   numbers; each table's setting moves its numbers by an offset per benchmark (a point or two;
-  about ten on the one benchmark in four that it runs under its own protocol), and the maker
+  about twelve on the one benchmark in four that it runs under its own protocol: see
+  --protocol-share and --protocol-spread), and the maker
   flatters its own model a little (a bias no offset removes);
 - a few third-party tables each run part of the models on part of the benchmarks, each under
   their own protocol;
@@ -77,7 +78,9 @@ def bench_id(b: int) -> str:
     return f"b{b:03d}"
 
 
-def simulate(seed: int, models: int, benchmarks: int) -> Board:
+def simulate(seed: int, models: int, benchmarks: int, protocol_share: float = 0.25, protocol_spread: float = 12.0) -> Board:
+    """One board; `protocol_share` of (table, benchmark) pairs run under the table's own protocol, which moves
+    the numbers by a normal offset of sd `protocol_spread` points."""
     rng = np.random.default_rng(seed)
     age = rng.uniform(0, 1, models)  # 0 = newest
     skill = rng.normal(0, 1, models) - 0.8 * age  # newer models are better on average
@@ -108,7 +111,7 @@ def simulate(seed: int, models: int, benchmarks: int) -> Board:
         if len(chosen) == 0:
             continue
         rivals = rng.choice(released, size=min(len(released), int(rng.integers(1, 6))), replace=False).tolist() if released else []
-        offset = protocol_offsets(rng, benchmarks)
+        offset = protocol_offsets(rng, benchmarks, protocol_share, protocol_spread)
         for b in chosen.tolist():
             flatter = abs(rng.normal(1.0, 1.0))  # the maker's own model, a little better than the protocol shows
             value = true_value(m, b) + offset[b] + flatter + rng.normal(0, 0.8)
@@ -122,7 +125,7 @@ def simulate(seed: int, models: int, benchmarks: int) -> Board:
         members = np.flatnonzero(rng.uniform(size=models) < 0.15 * (1.2 - age))
         covered = np.flatnonzero(rng.uniform(size=benchmarks) < 0.3)
         table = f"third-party/{t}"
-        offset = protocol_offsets(rng, benchmarks)
+        offset = protocol_offsets(rng, benchmarks, protocol_share, protocol_spread)
         for b in covered.tolist():
             for m in members.tolist():
                 observations.append(Observation(model_id(m), bench_id(b), table, _clip(true_value(m, b) + offset[b] + rng.normal(0, 0.8))))
@@ -134,11 +137,11 @@ def simulate(seed: int, models: int, benchmarks: int) -> Board:
     return Board(skill, baseline, category, observations, maker, maker_of_table)
 
 
-def protocol_offsets(rng: np.random.Generator, benchmarks: int) -> np.ndarray:
-    """Per benchmark, how a table's setting moves its numbers: mostly a point or two; on about one
-    benchmark in four the table runs its own protocol (other shots, prompt or metric), ten points or so."""
-    own = rng.uniform(size=benchmarks) < 0.25
-    return np.where(own, rng.normal(0, 12, benchmarks), rng.normal(0, 1.5, benchmarks))
+def protocol_offsets(rng: np.random.Generator, benchmarks: int, share: float, spread: float) -> np.ndarray:
+    """Per benchmark, how a table's setting moves its numbers: mostly a point or two; on `share` of the
+    benchmarks the table runs its own protocol (other shots, prompt or metric): `spread` points or so."""
+    own = rng.uniform(size=benchmarks) < share
+    return np.where(own, rng.normal(0, spread, benchmarks), rng.normal(0, 1.5, benchmarks))
 
 
 def _clip(x: float) -> float:
@@ -212,8 +215,8 @@ def wrong_way(pairs: list[tuple[int, int]], key: np.ndarray) -> float:
     return sum(key[loser] > key[winner] for winner, loser in pairs) / len(pairs)
 
 
-def run_seed(seed: int, models: int, benchmarks: int, replicates: int) -> dict[str, float]:
-    board = simulate(seed, models, benchmarks)
+def run_seed(seed: int, models: int, benchmarks: int, replicates: int, share: float, spread: float) -> dict[str, float]:
+    board = simulate(seed, models, benchmarks, share, spread)
     counted = one_number_each(board)
     started = time.perf_counter()
     result = rank_models(board.observations, replicates=replicates, seed=seed)
@@ -270,11 +273,14 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=150)
     parser.add_argument("--benchmarks", type=int, default=24)
     parser.add_argument("--replicates", type=int, default=400)
+    parser.add_argument("--protocol-share", type=float, default=0.25, help="share of a table's benchmarks run under its own protocol")
+    parser.add_argument("--protocol-spread", type=float, default=12.0, help="points by which an own protocol moves a table's numbers (sd)")
     parser.add_argument("--speed", action="store_true", help="also time rank_models at 5,000 and 20,000 models x 40 benchmarks")
     args = parser.parse_args()
 
-    rows = [run_seed(seed, args.models, args.benchmarks, args.replicates) for seed in range(args.seeds)]
-    print(f"{args.seeds} seeds, {args.models} models x {args.benchmarks} benchmarks; figures over the models the new method ranks")
+    rows = [run_seed(seed, args.models, args.benchmarks, args.replicates, args.protocol_share, args.protocol_spread) for seed in range(args.seeds)]
+    print(f"{args.seeds} seeds, {args.models} models x {args.benchmarks} benchmarks, own protocols on {args.protocol_share:.0%} of "
+          f"a table's benchmarks (sd {args.protocol_spread:g} points); figures over the models the new method ranks")
     print(f"{'figure':<26}{'mean':>10}{'sd':>10}")
     for key in rows[0]:
         values = [r[key] for r in rows]

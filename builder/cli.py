@@ -8,15 +8,21 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.problems import format_github, format_json, format_text
+from builder.problems import counted, format_github, format_json, format_text
 
 
 def _relative_to_root(root: Path, paths: tuple[str, ...]) -> list[str] | None:
+    """Repository-relative forms of PATHS. A relative path is read against the repository
+    (`--root`) first, then against the current folder, so that both `validate --root repo
+    results/x` and, from elsewhere, `validate --root repo repo/results/x` work."""
     if not paths:
         return None
     selected = []
     for path in paths:
-        absolute = Path(path).resolve()
+        candidates = [Path(path)] if Path(path).is_absolute() else [root / path, Path(path)]
+        absolute = next((c.resolve() for c in candidates if c.exists()), None)
+        if absolute is None:
+            raise click.BadParameter(f"{path} does not exist in the repository {root}", param_hint="PATH")
         try:
             selected.append(absolute.relative_to(root).as_posix())
         except ValueError:
@@ -31,7 +37,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text", show_default=True, help="github prints GitHub Actions annotations.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -42,7 +48,7 @@ def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: boo
     """Check result files against the schemas and the rules across files.
 
     PATHS are files or folders inside the repository (default: all of results/ and
-    seeds/). Every problem of every file is printed as `path:line: $.field: message`.
+    seeds/), relative to --root (or else to the current folder). Every problem of every file is printed as `path:line: $.field: message`.
     A verification record passes only with a valid signature by an allowed signer.
     Exits 1 if there are errors (or warnings, with --strict).
 
@@ -60,7 +66,7 @@ def validate(paths: tuple[str, ...], root: Path, output_format: str, strict: boo
         click.echo(format_text(report.problems), nl=False)
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if output_format != "json":
-        summary = f"{report.files_checked} files checked: {len(report.errors)} errors, {len(report.warnings)} warnings"
+        summary = f"{counted(report.files_checked, 'file')} checked: {counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}"
         click.echo(summary, err=True)
     sys.exit(1 if failed else 0)
 
@@ -153,7 +159,7 @@ def ingest(paths: tuple[Path, ...], root: Path, submitted_by: str | None, model_
         size = item.evidence.stat().st_size
         per_doc = size / item.documents if item.documents else 0
         click.echo(f"wrote {item.run.relative_to(root)}")
-        click.echo(f"wrote {item.evidence.relative_to(root)} ({size:,} bytes, {per_doc:.0f} bytes per document over {item.documents} documents)")
+        click.echo(f"wrote {item.evidence.relative_to(root)} ({counted(size, 'byte')}, {per_doc:.0f} bytes per document over {counted(item.documents, 'document')})")
         if item.model_record:
             click.echo(f"wrote {item.model_record.relative_to(root)}")
         found = run_validation(root, [item.run.parent.relative_to(root).as_posix()])
@@ -182,11 +188,11 @@ def build(root: Path, config_file: Path | None, site_dir: Path | None) -> None:
         result = build_site(root, (config_file or root / "mkdocs.yml").resolve(), site_dir)
     except BuildRefused as refused:
         click.echo(format_text(refused.problems), nl=False)
-        click.echo(f"{len(refused.problems)} errors: nothing was built", err=True)
+        click.echo(f"{counted(len(refused.problems), 'error')}: nothing was built", err=True)
         sys.exit(1)
     t = result.timings
     click.echo(
-        f"built {result.pages} pages for {result.models} models into {result.site_dir} in {t['total']:.1f} s "
+        f"built {counted(result.pages, 'page')} for {counted(result.models, 'model')} into {result.site_dir} in {t['total']:.1f} s "
         f"(validate {t['validate']:.1f} s, aggregate {t['aggregate']:.1f} s, render {t['render']:.1f} s, mkdocs {t['mkdocs']:.1f} s)",
         err=True,
     )
@@ -242,6 +248,145 @@ def spotcheck(run_file: Path, seed_from: str, model_path: Path | None, include_p
     else:
         click.echo(f"signed with key {key_id(private_key.public_key())}")
     sys.exit(0 if outcome.record["verdict"] == "pass" else 1)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Bring results from the formats the field already uses (Every Eval Ever, OpenCompass) onto the board.
+
+    Example: reproboard import opencompass outputs/default/20250731_082951 --submitted-by octocat
+    """
+
+
+@import_group.command("opencompass")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
+@click.option("--submitted-by", required=True, help="Your GitHub user name.")
+@click.option("--model", "model_map", multiple=True, metavar="ABBR=ORG/NAME",
+              help="The hub id of a model column whose config records no hub id (a local path); repeat per model.")
+@click.option("--revision", "revision_map", multiple=True, metavar="ABBR=SHA",
+              help="The 40-hex hub commit evaluated, per model column; needed for runs submitted with details.")
+@click.option("--source-url", help="Where the summary is published (reported runs: a run without per-sample details).")
+@click.option("--publisher", help="Who published the summary (default: --submitted-by).")
+@click.option("--hardware", help="Accelerators used, for example '1x NVIDIA H100 80GB'.")
+def import_opencompass(run_dir: Path, root: Path, submitted_by: str, model_map: tuple[str, ...], revision_map: tuple[str, ...],
+                       source_url: str | None, publisher: str | None, hardware: str | None) -> None:
+    """Turn an OpenCompass run folder into runs under results/<org>/<model>/.
+
+    RUN_DIR is outputs/default/<timestamp>/. Its summary CSV gives the scores; the dumped
+    config (read as data, never executed) gives each model's hub id and settings. A model
+    whose per-sample details (results/<model>/<dataset>.json) are all there becomes a
+    submitted run with evidence, re-scored from the details by `reproboard validate`;
+    otherwise a reported run, which needs --source-url. Datasets are mapped to benchmarks
+    through builder/imports/opencompass_datasets.py; others are left out with a notice.
+
+    Example: reproboard import opencompass outputs/default/20250731_082951 --submitted-by octocat --revision qwen2-7b-hf=<sha>
+    """
+    from builder.imports.opencompass import ImportError_, OpenCompassOptions, import_run
+
+    root = root.resolve()
+    try:
+        options = OpenCompassOptions.from_flags(submitted_by, model_map, revision_map, source_url, publisher, hardware)
+        written = import_run(root, run_dir, options)
+    except ImportError_ as error:
+        for notice in error.notices:
+            click.echo(f"notice: {notice}", err=True)
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    for item in written:
+        for notice in item.notices:
+            click.echo(f"notice: {notice}", err=True)
+        for path in item.paths:
+            click.echo(f"wrote {path.relative_to(root)}")
+
+
+EEE_REPOSITORY = "https://github.com/evaleval/every_eval_ever"
+"""Where Every Eval Ever keeps its records (its data/ until 2026-02-15)."""
+
+
+@import_group.command("eee")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
+@click.option("--commit", required=True, help="The commit of the EEE repository the records come from (40 hex), so the import can be redone.")
+@click.option("--repository", default=EEE_REPOSITORY, show_default=True, help="The EEE repository the records come from.")
+@click.option("--into", type=click.Choice(["results", "seeds"]), default="results", show_default=True,
+              help="seeds/ for maintainers' imports (recorded in seeds/imports.yaml), results/ for a contributor's.")
+@click.option("--submitted-by", required=True, help="Your GitHub user name (reproboard-maintainers for seeds/).")
+def import_eee(paths: tuple[Path, ...], root: Path, commit: str, repository: str, into: str, submitted_by: str) -> None:
+    """Turn Every Eval Ever records into model records and reported runs.
+
+    PATHS are EEE record files (.json, schema 0.0.x to 0.3.x) or folders of them. Each
+    EEE leaderboard becomes one source table; records of one model with the same numbers,
+    retrieved at different dates, become one run; different numbers stay separate runs.
+    Scores go from EEE's 0-1 to percent. Every value is checked first and every bad file
+    is listed; nothing is written unless all of it validates.
+
+    Example: reproboard import eee eee/data/hfopenllm_v2 --commit d9be34d60cb3820833034e33a437ba4b9e4d472f --into seeds --submitted-by reproboard-maintainers
+    """
+    import datetime as dt
+    import re
+
+    from builder.check.validate import validate as run_validation
+    from builder.imports.eee_board import Origin
+    from builder.imports.eee_import import ImportFailed
+    from builder.imports.eee_import import import_eee as run_import
+    from builder.load.organisations import organisations_from_data
+    from builder.load.strict_yaml import parse_bytes
+
+    if not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise click.BadParameter("not a 40-hex commit", param_hint="--commit")
+    root = root.resolve()
+    report = run_validation(root, ["seeds/benchmarks.yaml", "seeds/organisations.yaml"])
+    if report.errors:
+        click.echo(format_text(report.errors), nl=False)
+        raise click.ClickException("the registries have errors; fix them first")
+    organisations_file = root / "seeds/organisations.yaml"
+    organisations = organisations_from_data(parse_bytes(organisations_file.read_bytes()).data) if organisations_file.is_file() \
+        else organisations_from_data({"organisations": []})
+    try:
+        done = run_import(root, list(paths), Origin(repository.rstrip("/"), commit), into, submitted_by,
+                          dt.date.today().isoformat(), organisations)
+    except ImportFailed as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    for notice in done.notices:
+        click.echo(f"notice: {notice}", err=True)
+    click.echo(f"{counted(done.records, 'record')} -> {counted(done.runs, 'run')} of {counted(done.models, 'new model record')} "
+               f"({counted(done.merged, 'repeated retrieval')} merged); {counted(done.files, 'file')} written under {into}/, and they validate")
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Write the board's runs in the formats the field already uses (Every Eval Ever).
+
+    Example: reproboard export eee eee-out/
+    """
+
+
+@export_group.command("eee")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".", show_default=True, help="The repository: the folder with results/ and seeds/.")
+def export_eee(out: Path, root: Path) -> None:
+    """Write every valid run on the board as an Every Eval Ever record (schema 0.3.0).
+
+    Records go to OUT/data/reproboard/<org>/<model>/<uuid>.json, scores on EEE's 0-1
+    scale, each checked against EEE's published schema first. Files with errors are left
+    out, as they are from the site.
+
+    Example: reproboard export eee eee-out/
+    """
+    from builder.check.validate import validate as run_validation
+    from builder.imports.eee_export import ExportError, export, write
+
+    report = run_validation(root.resolve())
+    try:
+        exported = export(report.parsed, report.registry)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    write(out, exported)
+    click.echo(f"wrote {counted(len(exported), 'EEE record')} under {out}")
 
 
 @cli.group()

@@ -34,6 +34,11 @@ class Problem:
         return f"{where}:{tag}{field} {self.message}"
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`, `1,024 entries`: a count with its noun in the right number."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
 def json_path(parts: Iterable[object]) -> str:
     """`("scores", "gsm8k", "value")` -> `$.scores.gsm8k.value`; list indexes in brackets."""
     out = "$"
@@ -66,8 +71,8 @@ def shown(problems: list[Problem]) -> list[Problem]:
         if seen[p.path] == MAX_SHOWN_PER_FILE and sum(totals[p.path]) > MAX_SHOWN_PER_FILE:
             errors, warnings = totals[p.path]
             rest = errors + warnings - MAX_SHOWN_PER_FILE
-            out.append(Problem(p.path, 0, "", f"{rest:,} more problems in this file are not shown ({errors:,} errors and "
-                                              f"{warnings:,} warnings in all); fix these first",
+            out.append(Problem(p.path, 0, "", f"{counted(rest, 'more problem')} in this file are not shown ({counted(errors, 'error')} and "
+                                              f"{counted(warnings, 'warning')} in all); fix these first",
                                Severity.ERROR if errors else Severity.WARNING))
     return out
 

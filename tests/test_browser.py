@@ -155,7 +155,7 @@ def test_the_home_page_sorts_filters_searches_and_opens_a_model_page(server: str
 def test_a_benchmark_cell_leads_to_its_origin(server: str, watched: Watched) -> None:
     page = watched.page
     page.goto(server + "/models/acme/Alpha-7B/")
-    page.click("#bench-arc_challenge ~ a")  # the benchmark link of the counted ARC-Challenge row
+    page.click("tr#bench-arc_challenge > td:first-child > a")  # the benchmark link of the counted ARC-Challenge row
     page.wait_for_url(re.compile(r"/benchmarks/arc_challenge/$"))
     page.goto(server + "/models/acme/Alpha-7B/")
     page.locator('a.rb-num[href="#run-seeds-beta-comparison"]').first.click()

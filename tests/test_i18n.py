@@ -65,7 +65,7 @@ def test_the_chinese_strings_format_like_the_english_ones() -> None:
               "best": 1, "worst": 3, "publisher": "Org", "title": "Report", "user": "alice", "date": "2024-06-01", "active": 2,
               "reading": "R", "method": "M", "count": 5, "shown": 1, "csv": "c", "x": 7.0, "y": 50.0, "unranked": 2, "comparisons": 9,
               "groups": 3, "reason": "why", "benchmark": "MMLU", "setting": "n_shot=8", "table": "T", "default": 5, "metric": "acc",
-              "filter": "none", "mark": "◇", "not_stated": "not stated"}
+              "filter": "none", "mark": "◇", "not_stated": "not stated", "n_shot": 5, "max": 4, "names": "A, B", "id": "a/b"}
     for key in en.keys():
         used = {k: v for k, v in values.items() if k in _placeholders(_catalogue("en")[key])}
         assert en(key, **used) and zh(key, **used)

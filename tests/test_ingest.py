@@ -72,13 +72,13 @@ def test_files_from_before_0_4_are_refused_with_the_reason(name: str) -> None:
 def _scores_before_samples(name: str) -> dict[str, float]:
     """What the file's numbers give, before scores without samples are left out."""
     output = read_results(FIXTURES / name)
-    from builder.ingest.run_file import score_for
+    from builder.ingest.scores import score_for
 
     found = {}
     for benchmark in REGISTRY.benchmarks:
         present = [t for t in benchmark.lm_eval_tasks if t in output.rows]
         if present:
-            made = score_for(output, benchmark, present[0], {}, [])
+            made = score_for(output, benchmark, benchmark.default_protocol, present[0], {}, [])
             if made:
                 found[benchmark.id] = made[0]["value"]
     return found
@@ -343,3 +343,185 @@ def test_a_json_array_is_read_item_by_item_across_blocks(tmp_path: Path) -> None
     path.write_text('[{"doc_id": 0}, {"doc_id": 1', encoding="utf-8")
     with pytest.raises(LmEvalFormatError, match=r"samples.json is not valid JSON \(.* in item 2\)"):
         list(iter_samples(path))
+
+
+# --- the real registry: benchmarks, protocols, and results outside the board -----------------------------------
+
+SEEDS_REGISTRY = Path(__file__).resolve().parent.parent / "seeds" / "benchmarks.yaml"
+API_FLAGS = ["--api-only", "--organisation", "OpenAI", "--model-type", "chat", "--license", "proprietary", "--release-date", "2024-05-13"]
+WITH_SAMPLES = {  # every shared fixture with samples -> (files, flags, what it becomes on the real registry)
+    "asdiv": (["09_results_2024-08-21T03-44-09.494230.json"], MODEL_FLAGS, ["asdiv"]),
+    "truthfulqa_gen": (["17_truthfulqa_gen_neo125_2025-05-31T14-30-51.983293.json"], MODEL_FLAGS, ["truthfulqa_gen"]),
+    "wmdp_bio": (["08_results.json"], ["--model", "openai/gpt-3.5-turbo-0125", *API_FLAGS], ["wmdp_bio"]),
+    "leaderboard_bbh_causal_judgement": (["13_results_2024-11-21T16-28-31.022190.json",
+                                          "13s_samples_leaderboard_bbh_causal_judgement_2024-11-21T16-28-31.022190.jsonl"],
+                                         ["--model", "openai/gpt-4o", *API_FLAGS], ["leaderboard_bbh_causal_judgement"]),
+}
+
+
+def _ingest_real(root: Path, *args: str) -> tuple[int, str]:
+    (root / "seeds").mkdir(parents=True, exist_ok=True)
+    (root / "seeds" / "benchmarks.yaml").write_bytes(SEEDS_REGISTRY.read_bytes())
+    result = CliRunner().invoke(cli, ["ingest", "--root", str(root), "--submitted-by", "octocat", *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def _run_file(root: Path) -> Path:
+    return next(p for p in (root / "results").rglob("*.yaml") if p.name != "model.yaml")
+
+
+@pytest.mark.parametrize("name", sorted(WITH_SAMPLES))
+def test_every_shared_fixture_with_samples_ingests_and_validates_on_the_real_registry(name: str, tmp_path: Path) -> None:
+    files, flags, others = WITH_SAMPLES[name]
+    code, output = _ingest_real(tmp_path, *(str(FIXTURES / f) for f in files), *flags)
+    assert code == 0, output
+    run = parse_bytes(_run_file(tmp_path).read_bytes()).data
+    assert (run["scores"], list(run["other_results"])) == ({}, others)
+    assert f"kept outside the board's benchmarks, with their evidence: {others[0]}; to rank it, add a benchmark" in output
+    assert validate(tmp_path).problems == []
+
+
+def test_a_result_outside_the_board_is_re_scored_from_its_evidence(tmp_path: Path) -> None:
+    files, flags, _ = WITH_SAMPLES["asdiv"]
+    assert _ingest_real(tmp_path, *(str(FIXTURES / f) for f in files), *flags)[0] == 0
+    path = _run_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 0.92", "value: 0.95"), encoding="utf-8")
+    assert [p.message for p in validate(tmp_path).problems] == [
+        "0.95 is not what the evidence gives: its 50 documents re-score to 0.92 (acc, none)"]
+
+
+def test_a_subtask_that_does_not_report_its_protocols_metric_says_why_it_is_outside_the_board(tmp_path: Path) -> None:
+    files, flags, _ = WITH_SAMPLES["leaderboard_bbh_causal_judgement"]
+    _ingest_real(tmp_path, *(str(FIXTURES / f) for f in files), *flags)
+    run = parse_bytes(_run_file(tmp_path).read_bytes()).data
+    assert run["other_results"]["leaderboard_bbh_causal_judgement"]["reason"].startswith(
+        "bbh: no subtask of leaderboard_bbh reports acc_norm; to rank it")
+
+
+# --- the Open LLM Leaderboard v2 suite, run for real on the tiny model (tests/lm_eval/leaderboard.py) ----------
+
+OLL_V2 = {"bbh": "leaderboard_bbh", "gpqa": "leaderboard_gpqa", "ifeval": "leaderboard_ifeval", "math": "leaderboard_math_hard",
+          "mmlu_pro": "leaderboard_mmlu_pro", "musr": "leaderboard_musr"}
+TINY_FLAGS = ["--model", "reproboard-tests/tiny-gpt2", "--revision", "a" * 40, "--organisation", "ReproBoard tests", "--model-type", "base",
+              "--license", "mit", "--release-date", "2025-01-01", "--parameters", "0.0009", "--architecture", "GPT2LMHeadModel"]
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One `lm_eval --tasks leaderboard --log_samples` run folder, and the tiny model and task configs behind it."""
+    from lm_eval_helpers import load
+
+    tiny, leaderboard = load("tiny"), load("leaderboard")
+    paths = tiny.prepared(tmp_path_factory.getbasetemp() / "tiny-lm-eval")
+    base = tmp_path_factory.getbasetemp() / "leaderboard-suite"
+    if not (base / "done").exists():
+        leaderboard.write_suite(base / "tasks")
+        leaderboard.run_suite(paths["model"], base / "tasks", base / "output")
+        (base / "done").write_text("ok")
+    return {"model": paths["model"], "tasks": base / "tasks", "output": base / "output"}
+
+
+def _results_json(folder: Path) -> dict[str, Any]:
+    return json.loads(next(folder.rglob("results_*.json")).read_text(encoding="utf-8"))
+
+
+def test_the_whole_leaderboard_suite_ingests_from_one_run_folder_and_validates(suite: dict[str, Path], tmp_path: Path) -> None:
+    code, output = _ingest_real(tmp_path, str(suite["output"]), *TINY_FLAGS)
+    assert code == 0, output
+    assert "leaderboard: its own numbers are not kept: they mix tasks that count on the board on their own" in output
+    assert "-shot, but protocol" not in output
+    run = parse_bytes(_run_file(tmp_path).read_bytes()).data
+    assert {b: s["protocol"] for b, s in run["scores"].items()} == OLL_V2
+    assert "other_results" not in run and not any(s.get("partial") for s in run["scores"].values())
+    results = _results_json(suite["output"])
+    leaves = results["group_subtasks"]["leaderboard_bbh"]
+    sizes = [results["n-samples"][t]["effective"] for t in leaves]
+    assert len(set(sizes)) > 1  # the subtasks differ in size, so weighting matters
+    weighted = sum(results["results"][t]["acc_norm,none"] * n for t, n in zip(leaves, sizes)) / sum(sizes)
+    assert run["scores"]["bbh"]["value"] == pytest.approx(100 * weighted, abs=1e-8)
+    assert run["scores"]["bbh"]["n_shot"] == 3 and run["scores"]["mmlu_pro"]["n_shot"] == 5
+    assert validate(tmp_path).problems == []
+
+
+def test_a_leaderboard_group_score_that_its_evidence_does_not_give_is_refused(suite: dict[str, Path], tmp_path: Path) -> None:
+    assert _ingest_real(tmp_path, str(suite["output"]), *TINY_FLAGS)[0] == 0
+    path = _run_file(tmp_path)
+    run = parse_bytes(path.read_bytes()).data
+    claimed = run["scores"]["bbh"]["value"]
+    path.write_text(path.read_text(encoding="utf-8").replace(f"value: {claimed}", f"value: {claimed + 5}", 1), encoding="utf-8")
+    messages = [p.message for p in validate(tmp_path).problems]
+    assert len(messages) == 1 and messages[0].startswith(f"{claimed + 5:g} is not what the evidence gives"), messages
+
+
+def _board(root: Path) -> Any:
+    from builder.board.aggregate import build_board
+
+    report = validate(root)
+    return build_board(report.parsed, report.registry)
+
+
+def test_leaderboard_scores_are_compared_within_their_protocol(suite: dict[str, Path], tmp_path: Path) -> None:
+    assert _ingest_real(tmp_path, str(suite["output"]), *TINY_FLAGS)[0] == 0
+    board = _board(tmp_path)
+    assert {f"protocol:{p}" for p in OLL_V2.values()} <= set(board.groups)
+    assert "protocol:bbh" not in board.groups  # BBH's default protocol (CoT exact match) is another comparison
+    [score] = [s for s in board.scores if s.benchmark_id == "bbh"]
+    assert score.counts and score.group == "protocol:leaderboard_bbh"
+
+
+def test_a_run_with_only_some_subtasks_samples_is_partial_shown_and_never_counted(suite: dict[str, Path], tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    left_out = ("leaderboard_bbh_navigate", "leaderboard_bbh_snarks")
+    for path in next(suite["output"].iterdir()).iterdir():
+        if not any(f"samples_{task}_" in path.name for task in left_out):
+            (folder / path.name).write_bytes(path.read_bytes())
+    code, output = _ingest_real(tmp_path / "repo", str(folder), *TINY_FLAGS)
+    assert code == 0, output
+    assert "partial: bbh under protocol leaderboard_bbh has 22 of its 24 subtasks" in output
+    bbh = parse_bytes(_run_file(tmp_path / "repo").read_bytes()).data["scores"]["bbh"]
+    assert bbh["partial"] is True and len(bbh["aggregated_from"]) == 22 and not set(left_out) & set(bbh["aggregated_from"])
+    assert validate(tmp_path / "repo").problems == []
+    board = _board(tmp_path / "repo")
+    [score] = [s for s in board.scores if s.benchmark_id == "bbh"]
+    assert not score.counts and score.group is None and score.partial
+    from builder.render.pages import Site
+
+    site = Site(board)
+    page = site.render(next(p.src for p in site.pages() if p.src == "models/reproboard-tests/tiny-gpt2.md"))
+    assert "no: only some of its protocol&#x27;s subtasks" in page
+
+
+def test_subtasks_run_without_their_group_make_a_partial_score_of_their_protocol(suite: dict[str, Path], tmp_path: Path) -> None:
+    from lm_eval_helpers import load
+
+    tasks = ("leaderboard_bbh_navigate", "leaderboard_bbh_snarks")
+    load("tiny").run_lm_eval(suite["model"], suite["tasks"], tmp_path / "out", tasks=tasks)
+    code, output = _ingest_real(tmp_path / "repo", str(tmp_path / "out"), *TINY_FLAGS)
+    assert code == 0, output
+    bbh = parse_bytes(_run_file(tmp_path / "repo").read_bytes()).data["scores"]["bbh"]
+    assert (bbh["protocol"], bbh["task"], bbh["partial"], bbh["aggregated_from"]) == ("leaderboard_bbh", "leaderboard_bbh", True, list(tasks))
+    assert validate(tmp_path / "repo").problems == []
+
+
+def test_the_model_page_shows_results_outside_the_board_and_how_to_add_them(tmp_path: Path) -> None:
+    from builder.render.pages import Site
+
+    files, flags, _ = WITH_SAMPLES["asdiv"]
+    assert _ingest_real(tmp_path, *(str(FIXTURES / f) for f in files), *flags)[0] == 0
+    site = Site(_board(tmp_path))
+    [src] = [p.src for p in site.pages() if "Meta-Llama-3-8B-Instruct" in p.src and p.src.endswith(".md")]
+    page = site.render(src)
+    assert '<h2 id="other-results">Results outside the board&#x27;s benchmarks</h2>' in page
+    assert "<td><code>asdiv</code></td><td>acc</td><td>none</td><td>0.92</td><td>8</td>" in page
+    assert "lm-eval task &#x27;asdiv&#x27; is not in the registry; to rank it, add a benchmark" in page
+
+
+def test_a_complete_run_after_a_partial_one_of_the_same_protocol_is_no_duplicate(suite: dict[str, Path], tmp_path: Path) -> None:
+    from lm_eval_helpers import load
+
+    load("tiny").run_lm_eval(suite["model"], suite["tasks"], tmp_path / "partial", tasks=("leaderboard_bbh_navigate",))
+    assert _ingest_real(tmp_path / "repo", str(tmp_path / "partial"), *TINY_FLAGS)[0] == 0
+    code, output = _ingest_real(tmp_path / "repo", str(suite["output"]), *TINY_FLAGS)
+    assert code == 0, output
+    assert validate(tmp_path / "repo").problems == []

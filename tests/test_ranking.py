@@ -117,9 +117,11 @@ def test_duplicates_of_one_model_in_one_group_are_averaged() -> None:
     assert fit.mb_z.tolist() == [0.0, 0.0]
 
 
-def test_two_tables_that_share_no_model_are_standardised_apart() -> None:
+def test_two_tables_that_share_no_model_are_centred_apart_and_scaled_by_their_pooled_spread() -> None:
     fit = fit_benchmarks(table("t1", "b", {"a": 90, "b": 80}) + table("t2", "b", {"c": 30, "d": 10}))
-    assert dict(zip((fit.models[m] for m in fit.mb_model), fit.mb_z.tolist())) == {"a": 1.0, "b": -1.0, "c": 1.0, "d": -1.0}
+    pooled_sd = ((25 + 25 + 100 + 100) / 4) ** 0.5
+    expected = {"a": 5 / pooled_sd, "b": -5 / pooled_sd, "c": 10 / pooled_sd, "d": -10 / pooled_sd}
+    assert dict(zip((fit.models[m] for m in fit.mb_model), fit.mb_z.tolist())) == pytest.approx(expected, abs=1e-12)
 
 
 def test_bad_input_is_refused_with_the_observation_named() -> None:
@@ -258,3 +260,24 @@ def test_dominance_holds_across_more_big_cells_than_one_word_of_bits(max_groups:
     assert low.score < high.score  # type: ignore[operator]
     assert low.rank.best == high.rank.best  # type: ignore[union-attr]
     assert_no_dominated_model_shown_above_its_dominator(obs, result.overall)
+
+
+def test_effects_are_the_least_squares_fit_of_value_equals_effect_plus_table_offset() -> None:
+    rng = random.Random(5)
+    obs = [Observation(f"m{m}", "b", f"t{t}", round(rng.uniform(20, 90), 1)) for t in range(6) for m in rng.sample(range(12), 5)]
+    fit = fit_benchmarks(obs)
+    models = sorted({o.model_id for o in obs})
+    tables = sorted({o.group for o in obs})
+    # Dense least squares with one table pinned at offset 0 (these six tables of five form one connected set).
+    design = np.zeros((len(obs) + 1, len(models) + len(tables)))
+    target = np.zeros(len(obs) + 1)
+    for row, o in enumerate(obs):
+        design[row, models.index(o.model_id)] = 1
+        design[row, len(models) + tables.index(o.group)] = 1
+        target[row] = o.value
+    design[-1, len(models)] = 1
+    effects = np.linalg.lstsq(design, target, rcond=None)[0][: len(models)]
+    expected = (effects - effects.mean()) / effects.std()
+    got = dict(zip((fit.models[m] for m in fit.mb_model), fit.mb_z.tolist()))
+    assert sorted(got) == models
+    assert [got[m] for m in models] == pytest.approx(expected.tolist(), abs=1e-7)

@@ -32,7 +32,8 @@ def test_the_parameter_chart_has_a_title_a_description_a_dot_per_model_and_a_fro
     svg = charts.scatter_vs_parameters("c1", _points(), title="Score vs size", description="Five models.", x_label="Params",
                                        y_label="Average", value_text="{x:g} B, {y:.2f}", legend=[("rb-dot rb-open", "Open")])
     root = _tree(svg)
-    assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-t c1-d"
+    # Its dots link to model pages: a group of links, which role="img" would hide (axe-core: nested-interactive).
+    assert root.get("role") == "group" and root.get("aria-labelledby") == "c1-t c1-d"
     assert root.find(f"{SVG}title").text == "Score vs size"  # type: ignore[union-attr]
     assert root.find(f"{SVG}desc").text == "Five models."  # type: ignore[union-attr]
     circles = root.findall(f".//{SVG}circle")
@@ -89,3 +90,24 @@ def test_the_date_chart_places_points_by_date() -> None:
 def test_charts_are_byte_stable() -> None:
     make = lambda: charts.scatter_vs_parameters("c", _points(), title="t", description="d", x_label="x", y_label="y", value_text="{y}", legend=[])  # noqa: E731
     assert make() == make()
+
+
+def test_a_chart_without_links_stays_one_image() -> None:
+    svg = charts.scatter_vs_parameters("c2", [charts.Point(7.0, 50.0, "A-7B", None)], title="T", description="D", x_label="P",
+                                       y_label="S", value_text="{x:g}", legend=[])
+    assert _tree(svg).get("role") == "img"
+
+
+def test_a_radar_draws_a_missing_category_as_missing_never_at_the_centre() -> None:
+    svg = charts.radar("r", ["K", "R", "M", "C"], [("this", "rb-this", [50, None, 70, 60]), ("best", "rb-best", [90, 80, 70, 75])],
+                       title="T", description="D", missing=[False, True, False, False])
+    root = _tree(svg)
+    # The complete series is a polygon; the gapped one has no vertex on the missing axis (nor at the centre).
+    assert len(root.findall(f".//{SVG}polygon[@class='rb-series rb-best']")) == 1
+    gapped = root.find(f".//{SVG}g[@class='rb-series rb-gapped rb-this']")
+    assert gapped is not None and len(gapped.findall(f"{SVG}circle")) == 3
+    path = gapped.find(f"{SVG}path").get("d")  # type: ignore[union-attr]
+    assert path.count("M") == 2  # M->C and C->K: the outline is broken at R
+    assert "280,200" not in path and "280.0,200.0" not in path  # never through the centre
+    spokes = root.findall(f".//{SVG}g[@class='rb-axes']/{SVG}line")
+    assert [s.get("class") for s in spokes] == [None, "rb-missing", None, None]

@@ -101,7 +101,7 @@ def test_the_home_page_lists_ranked_models_with_score_intervals_then_the_not_ran
 def test_the_home_page_says_what_its_numbers_are(site: Site) -> None:
     markup = site.render("index.md")
     head = markup.split("<thead>")[1].split("</thead>")[0]
-    assert '<th data-key="score" title="Like-for-like score in standard deviations from an average model (0), with its 95 % interval; see Methodology">Score</th>' in head
+    assert '<th scope="col" data-key="score" title="Like-for-like score in standard deviations from an average model (0), with its 95 % interval; see Methodology">Score</th>' in head
     assert "Average" not in markup and "count as 0" not in markup
     assert 'href="methodology/"' in markup.split('class="rb-legend"')[1].split("</p>")[0]
     # A category score resting on part of the category's benchmarks is marked as such; one not ranked says why.
@@ -287,3 +287,24 @@ def test_the_search_index_sees_each_page_s_heading_and_summary_not_its_tables(si
     summary = site.search_view("models/acme/Alpha-7B.md")
     assert summary == "<h1>Alpha-7B</h1><p>acme/Alpha-7B · Acme · Base · apache-2.0</p>"
     assert "&lt;img" in site.search_view("models/evil/X-1.md")
+
+
+def test_a_model_page_marks_provenance_in_its_rows_only_where_the_rows_differ(site: Site) -> None:
+    seen = set()
+    for model in site.board.models:
+        page = site.render(f"models/{model.id}.md")
+        results = page.split('id="results"')[1].split("</tbody>")[0]
+        rows = re.split(r"<tr[^>]*>", results.split("<tbody>")[1])[1:]
+        statuses = {s.status for s in site.board.scores_of(model.id)}
+        runs = {s.run_path for s in site.board.scores_of(model.id)}
+        if len(statuses) == 1:
+            status = next(iter(statuses))
+            assert "Every number below has the same provenance" in results and f'rb-mark rb-{status}"' in results.split("<table")[0]
+            assert not any(f"rb-mark rb-{status}" in row for row in rows)  # said once, not on every row
+            seen.add("one")
+        else:
+            assert all(re.search(r'rb-mark rb-(reported|submitted|verified|failed)"', row) for row in rows)
+            seen.add("several")
+        # With one run behind every number, its name is said above the table instead of in a column.
+        assert ("<th scope=\"col\">Source</th>" in results) == (len(runs) > 1)
+    assert seen == {"one", "several"}

@@ -17,7 +17,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import url_filter
 
-from builder.render.shell import TEMPLATE, PageShells
+from builder.render.shell import TEMPLATE, PageShells, squeeze
 
 THEME = (
     "<title>{{ page.meta.title }} - site</title>"
@@ -94,3 +94,12 @@ def test_a_page_unlike_the_others_goes_through_the_theme(tmp_path: Path, change:
     from_shell, from_theme, shells = _render(THEME, config, pages)
     assert from_shell == from_theme
     assert shells.served == 1
+
+
+def test_squeeze_drops_the_templates_indents_but_not_the_pages_content_or_preformatted_text() -> None:
+    page = ("\n  <!doctype html>\n    <header>\n\n      <a>x</a>\n    </header>\n"
+            "<article class=\"md-content\">\n   <p>notes\n     kept</p><pre>  a\n    b</pre>\n</article>\n"
+            "  <pre>\n  code\n</pre>\n  <script>var a = `\n  x`;</script>\n  <footer>\n    Made with\n  </footer>\n")
+    assert squeeze(page) == ("<!doctype html>\n<header>\n<a>x</a>\n</header>\n"
+                             "<article class=\"md-content\">\n   <p>notes\n     kept</p><pre>  a\n    b</pre>\n</article>\n"
+                             "<pre>\n  code\n</pre>\n<script>var a = `\n  x`;</script>\n<footer>\nMade with\n</footer>\n")

@@ -125,3 +125,27 @@ def test_a_file_with_more_values_than_the_cap_is_refused_while_parsing(items: st
     parse(f"a: [{', '.join([items] * (MAX_NODES - 3))}]")  # the mapping, its key, its list and the items: exactly the cap
     with pytest.raises(YamlError, match=f"the file holds more than {MAX_NODES:,} values; result files need a few thousand"):
         parse(f"a: [{', '.join([items] * MAX_NODES)}]")
+
+
+@pytest.mark.parametrize("parser", [None, PurePythonParser], ids=["libyaml", "pure-python"])
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("a: 1\nb:\n\tc: 2\n", 3, 1),
+        ("scores:\n  mmlu:\n  \tvalue: 2\n", 3, 3),
+        ("a:\n\t- 1\n", 2, 1),
+        ("a: 1\r\nb:\r\n\tc: 2\r\n", 3, 1),
+    ],
+)
+def test_a_tab_in_the_indentation_is_called_a_tab_with_its_line_and_column(text: str, line: int, column: int, parser: type | None) -> None:
+    with pytest.raises(YamlError) as raised:
+        parse(text, parser=parser) if parser else parse(text)
+    assert (raised.value.line, raised.value.message) == (
+        line, f"not valid YAML: a tab at column {column}; YAML indents with spaces only, so replace the tab with spaces")
+
+
+def test_an_error_elsewhere_on_a_line_with_a_tab_is_not_blamed_on_the_tab() -> None:
+    with pytest.raises(YamlError) as raised:
+        parse("key:\tvalue: x\n")
+    assert raised.value.message == "not valid YAML: mapping values are not allowed in this context"
+    assert parse("a:\t1\nb: c\td\n").data == {"a": 1, "b": "c\td"}  # a tab that is not indentation is fine

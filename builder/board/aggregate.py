@@ -6,7 +6,10 @@ The rules (docs/methodology.md says the same in words; tests/test_aggregate.py p
    its latest spot-check: `pass` -> `verified`, `fail` -> `failed`, none or
    `inconclusive` -> `submitted`.
 2. Who speaks for a reported number. Only a file under `seeds/` (where maintainers put
-   files) whose source's publisher is the model's organisation speaks for the makers.
+   files) whose source's publisher is the model's organisation speaks for the makers: the
+   name its record gives or, when that organisation is in the organisation registry
+   (`seeds/organisations.yaml`), any of its names there, compared folded (letter case,
+   look-alike letters, spaces and punctuation aside: builder/check/confusables.py).
    Another publisher's table under `seeds/` is reported by that publisher. A reported
    run under `results/` is a contributor's: shown as reported by its `submitted_by`,
    whoever it cites.
@@ -22,9 +25,11 @@ The rules (docs/methodology.md says the same in words; tests/test_aggregate.py p
 5. Like-for-like groups. Two scores are comparable only when measured under one setting:
    a reported score's group is its source table (url and locator; a contributor's
    transcription is a group of its own); a submitted or verified run's group is the
-   board's protocol for the benchmark (`protocol:<benchmark>`: one of the registry's
-   tasks, its metric and filter, its default n-shot, no setting note), or, for any other
-   task, metric, filter, n-shot or setting, a group keyed by that setting.
+   registry protocol it was measured under (`protocol:<protocol id>`, where a benchmark's
+   default protocol has the benchmark's id: the protocol's task, metric, filter and n-shot,
+   no setting note), or, for any other task, metric, filter, n-shot or setting, a group
+   keyed by that setting. A score over only some of its protocol's subtasks (`partial`)
+   is never used, like a partial run.
 6. Standings. Every usable score (not failed, not partial) is one observation, oriented
    so that higher is better, one per model, benchmark and group. Nothing is imputed: a
    missing benchmark is missing. `builder.board.ranking.rank_models` turns them into a
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -53,6 +59,7 @@ from builder.board.model import (
     Entry,
     Group,
     Model,
+    OtherResult,
     Rank,
     Ranking,
     Run,
@@ -62,6 +69,7 @@ from builder.board.model import (
     Verdict,
 )
 from builder.board.ranking import Observation, Standing, rank_models
+from builder.check.confusables import skeleton
 from builder.check.file_rules import binomial_stderr
 from builder.gc_tuning import collector_paused
 from builder.load.layout import Kind
@@ -103,13 +111,24 @@ def run_status(kind: str, verdicts: Sequence[Verdict]) -> str:
     return {"pass": "verified", "fail": "failed"}.get(latest, "submitted")
 
 
-def voice(path: str, kind: str, publisher: str | None, organisation: str) -> str | None:
-    """Rule 2: `makers`, `others` or `contributor` for a reported run at `path`; None for a submitted one."""
+def voice(path: str, kind: str, publisher: str | None, makers: Sequence[str]) -> str | None:
+    """Rule 2: `makers`, `others` or `contributor` for a reported run at `path`; None for a submitted one.
+
+    `makers`: the names of the model's organisation (its record's, and the registry's other names for it). They and
+    the publisher compare by skeleton, so `QWEN`, `Qwen Team` and `阿里巴巴` all speak for Alibaba Qwen's models.
+    """
     if kind != "reported":
         return None
     if not path.startswith(MAINTAINERS_ROOT):
         return "contributor"
-    return "makers" if publisher is not None and publisher.casefold() == organisation.casefold() else "others"
+    folded = _folded(publisher) if publisher is not None else ""
+    return "makers" if folded and any(folded == _folded(name) for name in makers) else "others"
+
+
+@cache
+def _folded(name: str) -> str:
+    """A name's skeleton, once per name: a board repeats a few publishers and organisations over many runs."""
+    return skeleton(name)
 
 
 def significance_ranks(values: Sequence[float], stderrs: Sequence[float], z: float = Z) -> list[Rank]:
@@ -158,7 +177,8 @@ class _Raw:
 
     @property
     def usable(self) -> bool:
-        return self.run.status != "failed" and not self.run.partial
+        # A score over only some of its protocol's subtasks (`partial`) is shown, never counted, like a run with a limit.
+        return self.run.status != "failed" and not self.run.partial and not self.data.get("partial")
 
 
 def _verdicts(parsed: Iterable[Parsed]) -> dict[str, tuple[Verdict, ...]]:
@@ -171,7 +191,7 @@ def _verdicts(parsed: Iterable[Parsed]) -> dict[str, tuple[Verdict, ...]]:
     return {path: tuple(sorted(v, key=lambda x: (x.checked_on, x.path))) for path, v in found.items()}
 
 
-def _run(doc: Parsed, verdicts: tuple[Verdict, ...], organisation: str) -> Run:
+def _run(doc: Parsed, verdicts: tuple[Verdict, ...], makers: Sequence[str]) -> Run:
     data = doc.data
     provenance = data["provenance"]
     kind = provenance["kind"]
@@ -189,7 +209,9 @@ def _run(doc: Parsed, verdicts: tuple[Verdict, ...], organisation: str) -> Run:
         partial=setting.get("limit") is not None,
         evidence_path=f"{doc.file.folder}/{evidence['path']}" if evidence else None,
         verdicts=verdicts, date=(source.published_on if source and source.published_on else data["submitted_on"]),
-        voice=voice(doc.file.path, kind, source.publisher if source else None, organisation),
+        voice=voice(doc.file.path, kind, source.publisher if source else None, makers),
+        other_results=tuple(OtherResult(task, tuple((v["metric"], v["filter"], v["value"]) for v in other["values"]), other["n_shot"],
+                                        other["reason"]) for task, other in sorted((data.get("other_results") or {}).items())),
     )
 
 
@@ -234,9 +256,12 @@ def group_of(run: Run, benchmark: Benchmark, data: Mapping[str, Any]) -> Group:
         return Group(f"source:{table}", "source", source.title, source.url, source.locator, source.publisher, None, None, None)
     task, metric, filter_name, n_shot, note = (data.get("task"), data.get("metric"), data.get("filter"), data["n_shot"],
                                                data.get("setting_note"))
-    if (task in benchmark.lm_eval_tasks and metric == benchmark.metric and filter_name == benchmark.filter
-            and n_shot == benchmark.default_n_shot and not note):
-        return Group(f"protocol:{benchmark.id}", "protocol", None, None, None, None, None, benchmark.id, None)
+    protocol = benchmark.protocol(data["protocol"]) if "protocol" in data else benchmark.protocol_for_task(task)
+    if (protocol is not None and task in protocol.lm_eval_tasks and metric == protocol.metric and filter_name == protocol.filter
+            and n_shot == protocol.n_shot and not note):
+        # One group per registry protocol; the default protocol's key is the benchmark's id, as before protocols.
+        setting = None if protocol.is_default else f"protocol={protocol.id} ({protocol.name})"
+        return Group(f"protocol:{protocol.id}", "protocol", None, None, None, None, None, benchmark.id, setting)
     setting = f"task={task}, metric={metric}, filter={filter_name}, n_shot={n_shot}" + (f", setting={note}" if note else "")
     return Group(f"protocol:{benchmark.id}:{setting}", "protocol", None, None, None, None, None, benchmark.id, setting)
 
@@ -275,6 +300,7 @@ def _score(raw: _Raw, counts: bool, disputed: bool, group: str | None) -> Score:
         stderr=_round(stderr), stderr_estimated=given is None,
         n_shot=data["n_shot"], metric=data.get("metric"), filter=data.get("filter"), setting_note=data.get("setting_note"),
         task=data.get("task"), n_samples=n, status=raw.run.status, counts=counts, disputed=disputed, group=group,
+        protocol=data.get("protocol"), partial=bool(data.get("partial")),
     )
 
 
@@ -287,8 +313,10 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
 def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     verdicts = _verdicts(parsed)
     records = {doc.data["id"]: doc for doc in parsed if doc.file.kind is Kind.MODEL}
-    organisation = {model_id: doc.data["organisation"] for model_id, doc in records.items()}
-    runs = sorted((_run(doc, verdicts.get(doc.file.path, ()), organisation.get(doc.data["model"], ""))
+    organisation_names = _organisation_names(parsed, {doc.data["organisation"] for doc in records.values()})
+    makers = {model_id: organisation_names.get(doc.data["organisation"], (doc.data["organisation"],))
+              for model_id, doc in records.items()}  # rule 2: every name of each model's organisation
+    runs = sorted((_run(doc, verdicts.get(doc.file.path, ()), makers.get(doc.data["model"], ()))
                    for doc in parsed if doc.file.kind is Kind.RUN), key=lambda r: r.path)
     raw_by_model: dict[str, dict[str, list[_Raw]]] = {}
     run_data = {doc.file.path: doc.data for doc in parsed if doc.file.kind is Kind.RUN}
@@ -325,6 +353,7 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
 
     rankings = rank_models(observations, {c: tuple(by_category[c]) for c in categories})
     model_ids = sorted(records)
+    registered = _registered_namespaces(parsed)
     overall = _standings("overall", rankings.overall, model_ids)
     category_rankings = {c: _standings(c, rankings.subsets.get(c, {}), model_ids) for c in categories}
 
@@ -340,7 +369,7 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     order = {s.model_id: i for i, s in enumerate(overall.ranked + overall.unranked)}
     models = sorted(
         (_model(records[model_id], overall.get(model_id), category_rankings, by_category, covered_of.get(model_id, {}),  # type: ignore[arg-type]
-                tuple(sorted(disputed_of.get(model_id, ()))))
+                tuple(sorted(disputed_of.get(model_id, ()))), model_id.split("/")[0] in registered)
          for model_id in model_ids),
         key=lambda m: order[m.id],
     )
@@ -353,12 +382,33 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     benchmark_rankings = {b: _ranking(b, rows_by_benchmark[b]) for b in benchmarks}
 
     dates = [r.date for r in runs] + [r.submitted_on for r in runs] + [v.checked_on for r in runs for v in r.verdicts]
-    dates += [doc.data["release_date"] for doc in records.values()]
+    dates += [doc.data["release_date"] for doc in records.values() if "release_date" in doc.data]
     return Board(
         registry=registry, categories=categories, benchmarks=benchmarks, models=tuple(models), runs=tuple(runs),
         scores=tuple(scores), overall=overall, category_rankings=category_rankings, benchmark_rankings=benchmark_rankings,
         groups=dict(sorted(groups.items())), data_date=max(dates) if dates else None,
+        organisation_names=organisation_names,
     )
+
+
+def _registered_namespaces(parsed: Sequence[Parsed]) -> frozenset[str]:
+    """Every hub namespace (and API vendor id) an organisation registered in seeds/organisations.yaml."""
+    listed = next((doc.data for doc in parsed if doc.file.kind is Kind.ORGANISATIONS), None) or {}
+    return frozenset(ns for entry in listed.get("organisations", []) for ns in entry["namespaces"])
+
+
+def _organisation_names(parsed: Sequence[Parsed], used: set[str]) -> dict[str, tuple[str, ...]]:
+    """Each organisation name the models use -> all the names of the registered organisation it is one of."""
+    listed = next((doc.data for doc in parsed if doc.file.kind is Kind.ORGANISATIONS), None)
+    if not listed:
+        return {}
+    names: dict[str, tuple[str, ...]] = {}
+    for entry in listed.get("organisations", []):
+        known = tuple(dict.fromkeys((entry["name"], entry["name_zh"], *entry.get("other_names", ()))))
+        for name in known:
+            if name in used:
+                names.setdefault(name, known)
+    return dict(sorted(names.items()))
 
 
 def unscored(model_id: str) -> Standing:
@@ -390,7 +440,7 @@ def _ranking(key: str, rows: list[tuple[str, float, float, float, float]]) -> Ra
 
 
 def _model(record: Parsed, standing: Standing, category_rankings: Mapping[str, Standings], by_category: Mapping[str, list[str]],
-           covered: Mapping[str, int], disputed: tuple[str, ...]) -> Model:
+           covered: Mapping[str, int], disputed: tuple[str, ...], makers_own: bool = False) -> Model:
     data = record.data
     model_id = data["id"]
     per_category = tuple(
@@ -400,10 +450,10 @@ def _model(record: Parsed, standing: Standing, category_rankings: Mapping[str, S
     params = data.get("parameters") or {}
     return Model(
         id=model_id, name=data["name"], organisation=data["organisation"], model_type=data["model_type"],
-        open_weights=data["open_weights"], license=data["license"], release_date=data["release_date"],
+        open_weights=data["open_weights"], license=data["license"], release_date=data.get("release_date"),
         parameters=params.get("total_billions"), active_parameters=params.get("active_billions"),
         architecture=data.get("architecture"), revision=data.get("revision"), base_model=data.get("base_model"),
         languages=tuple(data.get("languages") or ()), links=tuple((link["label"], link["url"]) for link in data.get("links") or ()),
         record_path=record.file.path, standing=standing, covered=sum(covered.values()), categories=per_category,
-        disputed=tuple(disputed),
+        disputed=tuple(disputed), makers_own=makers_own,
     )

@@ -51,6 +51,18 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class OtherResult:
+    """A run's result for an lm-eval task outside the board's benchmarks (`other_results`): shown, never ranked."""
+
+    task: str
+    values: tuple[tuple[str, str, float], ...]
+    """(metric, filter, value as lm-eval printed it)."""
+    n_shot: int | None
+    reason: str
+    """Why it is not on the board, and how to put it there."""
+
+
+@dataclass(frozen=True)
 class Run:
     """One run file: a published source's numbers or a contributor's lm-eval run."""
 
@@ -81,6 +93,8 @@ class Run:
     files, whose publisher is the model's organisation), `others` (under seeds/, another publisher) or
     `contributor` (a reported run under results/: the contributor who added it, whoever they cite).
     None for submitted runs."""
+    other_results: tuple[OtherResult, ...] = ()
+    """Results outside the board's benchmarks, in task order."""
 
     @property
     def reported_by(self) -> str | None:
@@ -127,6 +141,10 @@ class Score:
     """Another source's number for this model and benchmark differs by more than the tolerance."""
     group: str | None = None
     """The like-for-like group the score is compared in (`Board.groups`); None when it is not used (failed, partial)."""
+    protocol: str | None = None
+    """The registry protocol it was measured under, when the run file names it."""
+    partial: bool = False
+    """Only some of its protocol's subtasks were evaluated: shown, never counted."""
 
     @property
     def not_stated(self) -> tuple[str, ...]:
@@ -140,7 +158,8 @@ class Group:
 
     key: str
     """`source:<url> <locator>` (one source table), `contributor:<user>:<url> <locator>` (a contributor's
-    transcription of one), `protocol:<benchmark>` (the registry's protocol) or `protocol:<benchmark>:<setting>`."""
+    transcription of one), `protocol:<protocol id>` (a registry protocol; a benchmark's default protocol has its id) or
+    `protocol:<benchmark>:<setting>`."""
     kind: str
     """`source`, `contributor` or `protocol`."""
     title: str | None
@@ -224,7 +243,8 @@ class Model:
     model_type: str
     open_weights: bool
     license: str
-    release_date: str
+    release_date: str | None
+    """None when the source does not say (imported records)."""
     parameters: float | None
     """Total parameters in billions."""
     active_parameters: float | None
@@ -243,6 +263,9 @@ class Model:
     """In the board's category order."""
     disputed: tuple[str, ...]
     """Benchmark ids with a dispute."""
+    makers_own: bool = False
+    """Published under a hub namespace (or API vendor id) that its organisation registered in seeds/organisations.yaml:
+    the makers' own model, not a fine-tune, merge or copy by someone else."""
 
     @property
     def rank(self) -> Rank | None:
@@ -279,6 +302,9 @@ class Board:
     """Group key -> the like-for-like group (source table or protocol) it names."""
     data_date: str | None = None
     """The latest date in the data (a run added, a source published, a check): a stable build date."""
+    organisation_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """An organisation's name as models give it -> every name it is known by (English, Chinese, others;
+    seeds/organisations.yaml), so that a search for "Alibaba" or "阿里巴巴" finds Qwen's models."""
 
     def model(self, model_id: str) -> Model:
         return self._models[model_id]

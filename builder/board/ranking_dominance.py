@@ -81,16 +81,29 @@ class _Cells:
         big = np.flatnonzero(size >= BIG_CELL)
         self.big_members = [model[first[c]: first[c] + size[c]] for c in big.tolist()]
         self.dense = np.full((len(big), n), np.nan)
-        self.masks = np.zeros((n, (len(big) + 63) // 64), dtype=np.uint64)
+        # Big cells with the same models (one table's benchmarks) form a bundle, compared as one.
+        bundle_of: dict[bytes, int] = {}
+        cells_of: list[list[int]] = []
+        self.bundle_members: list[np.ndarray] = []
         for j, members in enumerate(self.big_members):
             self.dense[j, members] = value[first[big[j]]: first[big[j]] + size[big[j]]]
-            self.masks[members, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+            b = bundle_of.setdefault(members.tobytes(), len(cells_of))
+            if b == len(cells_of):
+                cells_of.append([])
+                self.bundle_members.append(members)
+            cells_of[b].append(j)
+        self.bundle_cells = [np.array(c, dtype=np.int64) for c in cells_of]
+        """Per bundle: its big cells (rows of `dense`)."""
+        self.masks = np.zeros((n, (len(cells_of) + 63) // 64), dtype=np.uint64)
+        """Per model: a bit per bundle it is in."""
+        for b, members in enumerate(self.bundle_members):
+            self.masks[members, b // 64] |= np.uint64(1) << np.uint64(b % 64)
         self.group_pairs = self._group_pairs()
 
     def _group_pairs(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
-        """Models in big cells grouped by the exact set of big cells they are in: for each ordered pair of groups
-        that share a big cell, (winners, losers, the big cells they share); None when there are too many groups."""
-        if not self.big_members:
+        """Models in big cells grouped by the exact set of bundles they are in: for each ordered pair of groups
+        that share a bundle, (winners, losers, the big cells they share); None when there are too many groups."""
+        if not self.bundle_members:
             return []
         inside = np.flatnonzero(self.masks.any(axis=1))
         masks, group = np.unique(self.masks[inside], axis=0, return_inverse=True)
@@ -98,14 +111,14 @@ class _Cells:
             return None
         group = group.ravel()
         members = [inside[group == g] for g in range(len(masks))]
-        bits = np.arange(len(self.big_members))
+        bits = np.arange(len(self.bundle_members))
         pairs = []
         for a in range(len(masks)):
             for b in range(len(masks)):
                 common = masks[a] & masks[b]
                 if common.any():
-                    shared = bits[(common[bits // 64] >> (bits % 64).astype(np.uint64)) & np.uint64(1) == 1]
-                    pairs.append((members[a], members[b], shared))
+                    bundles = bits[(common[bits // 64] >> (bits % 64).astype(np.uint64)) & np.uint64(1) == 1]
+                    pairs.append((members[a], members[b], np.concatenate([self.bundle_cells[k] for k in bundles])))
         return pairs
 
     def violations(self, best: np.ndarray, losers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,10 +183,10 @@ class _Cells:
                 keys.append(w * self.n + lo)
                 counts.append(np.full(len(w), len(shared), dtype=np.int64))
             return np.concatenate(keys), np.concatenate(counts)
-        # Too many groups: each big cell on its own, each pair in the first big cell the two share.
-        for j, members in enumerate(self.big_members):
-            w, lo = self._swept(members, members[losers[members]], np.array([j]), best)
-            earlier = self.masks[w] & _bits_below(j, self.masks.shape[1])
+        # Too many groups: each bundle on its own, each pair in the first bundle the two share.
+        for k, members in enumerate(self.bundle_members):
+            w, lo = self._swept(members, members[losers[members]], self.bundle_cells[k], best)
+            earlier = self.masks[w] & _bits_below(k, self.masks.shape[1])
             first_here = ~np.any(self.masks[lo] & earlier, axis=1)
             keys.append(w[first_here] * self.n + lo[first_here])
         found = np.concatenate(keys)
@@ -181,13 +194,16 @@ class _Cells:
         common = self.masks[winner] & self.masks[loser]
         shared = np.zeros(len(found), dtype=np.int64)
         alive = np.arange(len(found))
-        for j, row in enumerate(self.dense):
-            here = (common[alive, j // 64] >> np.uint64(j % 64)) & np.uint64(1) == 1  # pairs that share big cell j
+        for k, cells in enumerate(self.bundle_cells):
+            here = (common[alive, k // 64] >> np.uint64(k % 64)) & np.uint64(1) == 1  # pairs that share bundle k
             pairs = alive[here]
-            shared[pairs] += 1
-            lost = np.zeros(len(alive), dtype=bool)
-            lost[here] = row[winner[pairs]] <= row[loser[pairs]]
-            alive = alive[~lost]
+            shared[pairs] += len(cells)
+            lost = np.zeros(len(pairs), dtype=bool)
+            for row in self.dense[cells]:
+                lost |= row[winner[pairs]] <= row[loser[pairs]]
+            lost_alive = np.zeros(len(alive), dtype=bool)
+            lost_alive[here] = lost
+            alive = alive[~lost_alive]
         return found[alive], shared[alive]
 
     def _swept(self, winners: np.ndarray, targets: np.ndarray, cells: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +232,7 @@ class _Cells:
 
 
 def _bits_below(j: int, words: int) -> np.ndarray:
-    """Mask of the big cells before j."""
+    """Mask of the bundles before j."""
     bits = np.zeros(words, dtype=np.uint64)
     for w in range(words):
         below = min(max(j - 64 * w, 0), 64)

@@ -44,7 +44,7 @@ class Fit:
     """Per (model, benchmark) with at least one comparison: the model."""
     mb_bench: np.ndarray
     mb_z: np.ndarray
-    """Its z-score within its unit."""
+    """Its z-score: effect minus its unit's mean, over the benchmark's pooled standard deviation."""
 
     def restricted(self, benchmarks: frozenset[str] | None) -> View:
         if benchmarks is None:
@@ -213,11 +213,17 @@ def _effects_and_z(
     n_units = int(mb_unit.max()) + 1
 
     effects = _effects(o_mb, o_cell, o_value, mb_unit, n_mb)
-    # Standardise per unit: every unit has at least two models.
+    # Centre per unit (every unit has at least two models): units of one benchmark are not placed
+    # relative to each other, so each is centred on its own mean.
     count = np.bincount(mb_unit, minlength=n_units).astype(float)
     mean = np.bincount(mb_unit, weights=effects, minlength=n_units) / count
     centred = effects - mean[mb_unit]
-    sd = np.sqrt(np.bincount(mb_unit, weights=centred**2, minlength=n_units) / count)
+    # Spread: pooled over the benchmark's units (a unit of two models says little about it alone).
+    unit_bench = np.zeros(n_units, dtype=np.int64)
+    unit_bench[mb_unit] = mb_bench
+    pooled = np.bincount(unit_bench, weights=np.bincount(mb_unit, weights=centred**2, minlength=n_units), minlength=n_benchmarks)
+    pooled_n = np.bincount(unit_bench, weights=count, minlength=n_benchmarks)
+    sd = np.sqrt(pooled / np.maximum(pooled_n, 1))[unit_bench]
     scale = np.maximum(np.bincount(mb_unit, weights=np.abs(effects), minlength=n_units) / count, 1.0)
     flat = sd <= 1e-9 * scale
     z = np.where(flat[mb_unit], 0.0, centred / np.where(flat, 1.0, sd)[mb_unit])
@@ -231,10 +237,9 @@ def _effects(o_mb: np.ndarray, o_cell: np.ndarray, o_value: np.ndarray, mb_unit:
     cells of a unit ties cells together; a model with one number fits it exactly whatever
     the offset. So the offsets are solved from the linking models alone: eliminating their
     effects leaves a sparse, symmetric system in the offsets (a graph Laplacian, one free
-    constant per unit, pinned at the unit's first cell), positive definite once pinned and solved
-    by conjugate gradients to 1e-10. Every
-    other effect is then its number minus its cell's offset. The constant a unit leaves free
-    is removed later by the z-score.
+    constant per unit, pinned at the unit's first cell), positive definite once pinned and
+    solved by conjugate gradients to 1e-10. Every other effect is then its number minus its
+    cell's offset. The constant a unit leaves free is removed later by the z-score.
     """
     offset = np.zeros(int(o_cell.max()) + 1)
     degree = np.bincount(o_mb, minlength=n_mb)

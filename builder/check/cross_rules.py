@@ -7,15 +7,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from builder.imports.opencompass_evidence import opencompass_evidence_problems
 from builder.lmeval.evidence import EvidenceError, evidence_bytes, evidence_problems
 from builder.load.layout import DataFile, Kind
 from builder.load.parsed import Parsed, sha256_of
 from builder.problems import Problem
 
 
-def cross_file_problems(root: Path, parsed: list[Parsed], all_files: list[DataFile]) -> Iterator[Problem]:
+def cross_file_problems(root: Path, parsed: list[Parsed], all_files: list[DataFile], well_formed: list[Parsed] | None = None) -> Iterator[Problem]:
     """Problems between files. Files that failed their own checks are absent from
-    `parsed`; rules that would need them stay silent rather than repeat their errors."""
+    `parsed`; rules that would need them stay silent rather than repeat their errors.
+    `well_formed` (default: `parsed`) adds the files that fit their schema but broke their own
+    rules: the rule of one score per setting needs nothing more and runs on them too, so that
+    a duplicate shows in the same round as the file's other errors. The clean files come first
+    there, so that a duplicate is reported on the file that already has errors."""
+    well_formed = parsed if well_formed is None else well_formed
     models = {p.file.folder_model_id: p for p in parsed if p.file.kind is Kind.MODEL}
     record_files = {f.folder_model_id for f in all_files if f.kind is Kind.MODEL}
     yield from _model_identity(parsed)
@@ -26,7 +32,8 @@ def cross_file_problems(root: Path, parsed: list[Parsed], all_files: list[DataFi
         if record is not None or run.file.folder_model_id not in record_files:
             yield from _run_against_model(run, record)
         yield from _evidence(root, run, existing)
-    yield from _duplicates(runs)
+    clean = {p.file.path for p in parsed}
+    yield from _duplicates(sorted((p for p in well_formed if p.file.kind is Kind.RUN), key=lambda p: p.file.path not in clean))
     yield from _orphan_evidence(runs, all_files, {p.file.path for p in parsed})
     run_by_path = {run.file.path: run for run in runs}
     for verification in (p for p in parsed if p.file.kind is Kind.VERIFICATION):
@@ -99,6 +106,8 @@ def _evidence(root: Path, run: Parsed, existing: set[str]) -> Iterator[Problem]:
         return
     if hashlib.sha256(raw).hexdigest() != evidence["sha256"]:
         yield run.problem((*at, "sha256"), f"does not match {evidence['path']}: the evidence changed after its hash was recorded")
+    elif run.data["harness"]["name"] == "opencompass":  # its own evidence kind: re-scored from OpenCompass's details
+        yield from opencompass_evidence_problems(raw, run)
     else:
         yield from evidence_problems(raw, run)
 
@@ -119,7 +128,9 @@ def _orphan_evidence(runs: list[Parsed], all_files: list[DataFile], parsed_paths
 def _setting_key(run: Parsed, benchmark_id: str, score: dict[str, Any]) -> tuple[Any, ...]:
     data = run.data
     provenance = data["provenance"]
-    common = (data["model"].casefold(), benchmark_id, score["n_shot"], score.get("metric"), score.get("filter"), score.get("setting_note"))
+    # The protocol and the subtasks a partial score covers are part of the setting: a later run of every subtask is no duplicate.
+    common = (data["model"].casefold(), benchmark_id, score["n_shot"], score.get("metric"), score.get("filter"), score.get("setting_note"),
+              score.get("protocol"), tuple(score.get("aggregated_from") or ()))
     if provenance["kind"] == "reported":
         source = provenance["source"]
         return ("reported", *common, source["url"], source["locator"])

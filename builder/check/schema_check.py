@@ -34,7 +34,7 @@ _MEANINGS = {
     "^[0-9a-f]{7,40}$": "is not a git commit (7 to 40 lower-case hex digits)",
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not a date written YYYY-MM-DD",
     "^https?://[!-~]+$": "is not an http(s) address",
-    "^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$":
+    "^[A-Za-z0-9_][A-Za-z0-9._-]{0,95}/[A-Za-z0-9_][A-Za-z0-9._-]{0,95}$":
         "is not a model id of the form org/name (letters, digits, '.', '_', '-')",
     "^[a-z0-9][a-z0-9_-]{0,63}$": "is not an id (lower-case letters, digits, '_' and '-')",
     "^[a-z0-9][a-z0-9._-]{0,63}$": "is not a lower-case name (letters, digits, '.', '_' and '-')",

@@ -16,7 +16,7 @@ from typing import Any
 
 from builder.check import file_rules, organisation_rules
 from builder.check.cross_rules import cross_file_problems
-from builder.check.schema_check import SchemaChecker, load_schema
+from builder.check.schema_check import SchemaChecker, load_schema, show
 from builder.load.layout import MAX_YAML_BYTES, ORGANISATIONS_FILE, REGISTRY_FILE, SIGNERS_FILE, DataFile, Kind, discover
 from builder.load.organisations import EMPTY_ORGANISATIONS, Organisations, organisations_from_data
 from builder.load.parsed import Parsed
@@ -69,10 +69,18 @@ class _FileChecker:
         self.checkers = {kind: SchemaChecker(load_schema(name)) for kind, name in _SCHEMA_FOR.items()}
 
     def check(self, file: DataFile, source: Path | None = None) -> tuple[list[Problem], Parsed | None]:
-        """`source`: where to read a file that is not in the repository (a trusted signers list)."""
+        """(problems, the file if it has no errors of its own). `source`: where to read a file
+        that is not in the repository (a trusted signers list)."""
+        problems, parsed = self.check_keeping_data(file, source)
+        return problems, None if parsed is None or any(p.severity is Severity.ERROR for p in problems) else parsed
+
+    def check_keeping_data(self, file: DataFile, source: Path | None = None) -> tuple[list[Problem], Parsed | None]:
+        """(problems, the file if it fits its schema, whatever its own rules found): rules
+        across files that need only well-formed data (duplicates) run on it too, so that
+        every problem shows in one round."""
         if file.kind is Kind.UNEXPECTED:
             return [Problem(file.path, 0, "", f"unexpected file: {file.why}")], None
-        if file.kind in (Kind.DOC, Kind.EVIDENCE):
+        if file.kind in (Kind.DOC, Kind.EVIDENCE, Kind.IMPORTS):  # imports.yaml is a log the importer writes
             return [], None
         absolute = source or self.context.root / file.path
         try:
@@ -87,12 +95,12 @@ class _FileChecker:
         if not isinstance(document.data, dict):
             return [Problem(file.path, 1, "$", "the file must be a mapping of fields (key: value lines)")], None
         found = self.checkers[file.kind].check(document)
+        if found and file.kind is Kind.RUN:
+            found = _with_benchmark_hints(document.data, found, self.context.registry)
         if found:
             return [Problem(file.path, document.line_of(path), json_path(path), message) for path, message in found], None
         findings = list(self._own_rules(file, document.data))
         problems = [Problem(file.path, document.line_of(path), json_path(path), message, severity) for path, message, severity in findings]
-        if any(p.severity is Severity.ERROR for p in problems):
-            return problems, None
         return problems, Parsed(file, document.data, self.context.root)
 
     def _own_rules(self, file: DataFile, data: dict[str, Any]) -> Iterable[file_rules.Finding]:
@@ -112,6 +120,27 @@ class _FileChecker:
         return file_rules.registry_findings(data)
 
 
+def _with_benchmark_hints(data: dict[str, Any], found: list[tuple[Any, ...]], registry: Registry) -> list[tuple[Any, ...]]:
+    """A score key the schema refuses as an id (`MMLU`), but that names a registered
+    benchmark in other letters, becomes "unknown benchmark ... did you mean" at its key."""
+    scores = data.get("scores")
+    if not isinstance(scores, dict) or not registry.benchmarks:
+        return found
+    known = [b.id for b in registry.benchmarks]
+    hinted: dict[str, tuple[tuple[Any, ...], str]] = {}
+    for key in scores:
+        hint = file_rules.did_you_mean(key, known) if isinstance(key, str) and key not in known else None
+        if hint is not None:
+            hinted[show(key)] = (("scores", key), f"unknown benchmark '{key}' (did you mean '{hint}'?)")
+    if not hinted:
+        return found
+    out = []
+    for path, message in found:
+        shown_key = message.split(" ", 1)[0]
+        out.append(hinted[shown_key] if path == ("scores",) and shown_key in hinted else (path, message))
+    return out
+
+
 _worker: _FileChecker | None = None
 
 
@@ -122,7 +151,7 @@ def _start_worker(context: _Context) -> None:
 
 def _check_in_worker(file: DataFile) -> tuple[list[Problem], Parsed | None]:
     assert _worker is not None
-    return _worker.check(file)
+    return _worker.check_keeping_data(file)
 
 
 def _load_registry(root: Path, today: dt.date) -> tuple[list[Problem], Parsed | None, Registry]:
@@ -181,14 +210,17 @@ def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | 
             results = pool.map(_check_in_worker, files, chunksize=max(16, len(files) // (jobs * 8)))
     else:
         checker = _FileChecker(context)
-        results = [checker.check(f) for f in files]
+        results = [checker.check_keeping_data(f) for f in files]
     problems = [*registry_problems, *signers_problems, *organisations_problems]
     parsed = [p for p in (registry_parsed, organisations_parsed) if p]
+    well_formed: list[Parsed] = []
     for file_problems, file_parsed in results:
         problems.extend(file_problems)
         if file_parsed:
-            parsed.append(file_parsed)
-    problems.extend(cross_file_problems(root, parsed, files))
+            well_formed.append(file_parsed)
+            if not any(p.severity is Severity.ERROR for p in file_problems):
+                parsed.append(file_parsed)
+    problems.extend(cross_file_problems(root, parsed, files, well_formed))
     failed = {p.path for p in problems if p.severity is Severity.ERROR}
     clean = [p for p in parsed if p.file.path not in failed]
     if selected is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +16,16 @@ from typing import Any
 
 import yaml
 
+from builder.ingest.mapping import map_rows
 from builder.ingest.options import IngestOptions, ModelInfo
 from builder.ingest.setting import BACKENDS, command_from, setting_from
 from builder.ingest.transaction import Transaction, UnsafePath
 from builder.lmeval.evidence import TaskEvidence, build_evidence, task_evidence
-from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, MetricKey, TaskRow, find_samples, iter_samples, read_results
-from builder.load.registry import Benchmark, Registry
+from builder.lmeval.output import LmEvalFormatError, LmEvalOutput, find_samples, iter_samples, read_results
+from builder.load.registry import Registry
+from builder.problems import counted
 
-MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+MODEL_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,95}/[A-Za-z0-9_][A-Za-z0-9._-]{0,95}")
 SHA1 = re.compile(r"[0-9a-f]{40}")
 MODEL_FLAGS = ("name", "organisation", "model_type", "license", "release_date")
 
@@ -54,175 +55,6 @@ class Conversion:
     notices: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     documents: int = 0
-
-
-# --- scores --------------------------------------------------------------------------
-
-
-def percent_factor(value: float) -> int:
-    """lm-eval reports most metrics as fractions (0.785) and a few on 0-100 (bleu_max):
-    fractions are multiplied by 100, larger numbers are taken as percent already.
-    `reproboard validate` applies the same rule to the re-scored mean."""
-    return 100 if abs(value) <= 1 else 1
-
-
-def _percent(value: float, factor: int) -> float:
-    return round(factor * value, 10)
-
-
-def _leaf_key(row: TaskRow, metric: str, wanted_filter: str) -> MetricKey | None:
-    if (metric, wanted_filter) in row.values:
-        return metric, wanted_filter
-    others = [key for key in row.values if key[0] == metric]
-    return others[0] if len(others) == 1 else None
-
-
-def _size(output: LmEvalOutput, task: str, samples: dict[str, TaskEvidence]) -> int | None:
-    row = output.rows.get(task)
-    if row is not None and row.n_effective:
-        return row.n_effective
-    if task in samples:
-        return len(samples[task].doc_ids)
-    return None
-
-
-def _pooled_stderr(stderrs: list[float], sizes: list[int]) -> float | None:
-    """lm-eval's `pooled_sample_stderr` for a size-weighted group."""
-    if sum(sizes) <= len(sizes):
-        return None
-    variance = sum((n - 1) * s**2 * n for n, s in zip(sizes, stderrs)) / (sum(sizes) - len(sizes))
-    return math.sqrt(variance / sum(sizes))
-
-
-def _value_of(output: LmEvalOutput, name: str, metric: str, filter_name: str, samples: dict[str, Any],
-              weightings: dict[str, str]) -> tuple[float, int] | None:
-    """(value, size) of a task or group; groups weighted as `weightings` says (default: size)."""
-    row = output.rows.get(name)
-    kids = output.children.get(name)
-    if not kids:
-        key = _leaf_key(row, metric, filter_name) if row else None
-        size = _size(output, name, samples)
-        return (row.values[key], size) if key and size else None
-    parts = [p for p in (_value_of(output, kid, metric, filter_name, samples, weightings) for kid in kids) if p is not None]
-    if not parts:  # lm-eval leaves subtasks without the metric out of a group's aggregate
-        return None
-    weights = [p[1] if weightings.get(name, "size") == "size" else 1 for p in parts]  # type: ignore[index]
-    return sum(p[0] * w for p, w in zip(parts, weights)) / sum(weights), sum(p[1] for p in parts)  # type: ignore[index]
-
-
-def _weightings(output: LmEvalOutput, name: str, metric: str, filter_name: str, samples: dict[str, Any]) -> dict[str, str] | None:
-    """How lm-eval weighted each group under `name`: found by matching its printed values."""
-    chosen: dict[str, str] = {}
-
-    def visit(group: str) -> bool:
-        for kid in output.children.get(group, ()):
-            if output.children.get(kid) and not visit(kid):
-                return False
-        row = output.rows.get(group)
-        printed = row.values.get((metric, filter_name)) if row else None
-        for weighting in ("size", "mean"):
-            chosen[group] = weighting
-            computed = _value_of(output, group, metric, filter_name, samples, chosen)
-            if printed is None or (computed is not None and abs(computed[0] - printed) <= 1e-9 * max(1.0, abs(printed))):
-                return True
-        return False
-
-    return chosen if visit(name) else None
-
-
-def _common(values: list[Any]) -> Any:
-    distinct = {v for v in values}
-    return distinct.pop() if len(distinct) == 1 else None
-
-
-def score_for(output: LmEvalOutput, benchmark: Benchmark, task: str, samples: dict[str, Any],
-              notices: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
-    """The run's score for `benchmark` from lm-eval's `task` row, and its evidence groups."""
-    row = output.rows[task]
-    metric, wanted = benchmark.metric, benchmark.filter
-    groups: dict[str, dict[str, Any]] = {}
-    extra: dict[str, Any] = {}
-    if not output.children.get(task):
-        leaves = [task]
-        if (metric, wanted) not in row.values:
-            reported = ", ".join(f"{m},{f}" for m, f in sorted(row.values)) or "no numbers"
-            notices.append(f"left out {benchmark.id}: {task} reports {reported}, and {benchmark.name} is ranked by {metric},{wanted}")
-            return None
-        value, stderr = row.values[(metric, wanted)], row.stderrs.get((metric, wanted))
-        n_shot, version = row.n_shot, row.version
-    else:
-        keys = {leaf: _leaf_key(output.rows[leaf], metric, wanted) if leaf in output.rows else None for leaf in output.leaves(task)}
-        leaves = [leaf for leaf, key in keys.items() if key]
-        without = [leaf for leaf, key in keys.items() if not key]
-        if not leaves:
-            notices.append(f"left out {benchmark.id}: no subtask of {task} reports {metric}")
-            return None
-        if without:
-            notices.append(f"{task}: subtasks without {metric} are not part of its score, as in lm-eval: {', '.join(without[:5])}")
-        sizes = [_size(output, leaf, samples) for leaf in leaves]
-        if (metric, wanted) in row.values:
-            value, stderr = row.values[(metric, wanted)], row.stderrs.get((metric, wanted))
-            weightings = _weightings(output, task, metric, wanted, samples) if all(sizes) else None
-            if weightings is None:
-                notices.append(f"{task}: lm-eval's aggregate could not be matched to its subtasks' scores (sizes unknown or a custom weighting)")
-                weightings = {}
-            for group in [task, *sorted(_subgroups(output, task))]:
-                kids = [k for k in output.children[group] if any(leaf in leaves for leaf in output.leaves(k))]
-                groups[group] = {"children": kids, "weighting": weightings.get(group, "size")}
-        else:
-            if not all(sizes):
-                notices.append(f"left out {benchmark.id}: {task} has no aggregate and its subtasks' sizes are unknown")
-                return None
-            values = [output.rows[leaf].values[keys[leaf]] for leaf in leaves]  # type: ignore[index]
-            value = sum(v * n for v, n in zip(values, sizes)) / sum(sizes)  # type: ignore[operator]
-            stderrs = [output.rows[leaf].stderrs.get(keys[leaf]) for leaf in leaves]  # type: ignore[arg-type]
-            stderr = _pooled_stderr(stderrs, sizes) if all(s is not None for s in stderrs) else None  # type: ignore[arg-type]
-            extra["aggregated_from"] = list(leaves)
-            notices.append(f"{task}: lm-eval printed no aggregate; computed it from its {len(leaves)} subtasks, weighted by size, as lm-eval does")
-        used = sorted({keys[leaf][1] for leaf in leaves})  # type: ignore[index]
-        if used != [wanted]:
-            counts = {f: sum(1 for leaf in leaves if keys[leaf][1] == f) for f in used}  # type: ignore[index]
-            extra["setting_note"] = "filters differ between subtasks: " + ", ".join(f"{f} ({n})" for f, n in counts.items())
-            notices.append(f"{task}: {extra['setting_note']}")
-        n_shot = _common([output.rows[leaf].n_shot for leaf in leaves])
-        if n_shot is None:
-            notices.append(f"{task}: subtasks differ in n-shot (or do not say); n_shot is left empty")
-        elif row.n_shot is not None and row.n_shot != n_shot:
-            notices.append(f"{task}: lm-eval says {row.n_shot}-shot for the group but {n_shot} for every subtask; took {n_shot}")
-        version = _common([output.rows[leaf].version for leaf in leaves])
-    factor = percent_factor(value)
-    if abs(factor * value) > 100:
-        notices.append(f"left out {benchmark.id}: {metric} of {task} is {value:g}, not a percentage")
-        return None
-    score: dict[str, Any] = {"value": _percent(value, factor)}
-    if stderr is not None and factor * stderr <= 50:
-        score["stderr"] = _percent(stderr, factor)
-    score.update({"n_shot": n_shot, "metric": metric, "filter": wanted, "task": task})
-    if version is not None:
-        score["task_version"] = version
-    effective = [_size(output, leaf, samples) for leaf in leaves]
-    # Without a limit every document was evaluated; with one, the task's size is unknown.
-    original = [output.rows[leaf].n_original or (n if output.limit is None else None) for leaf, n in zip(leaves, effective)]
-    if all(original) and all(effective):
-        score["n_samples"] = {"original": sum(original), "effective": sum(effective)}  # type: ignore[arg-type]
-    if not output.children.get(task) and row.task_hash:
-        score["task_hash"] = row.task_hash
-    score.update(extra)
-    return score, groups
-
-
-def _group_leaves(groups: dict[str, dict[str, Any]], name: str) -> list[str]:
-    if name not in groups:
-        return [name]
-    return [leaf for kid in groups[name]["children"] for leaf in _group_leaves(groups, kid)]
-
-
-def _subgroups(output: LmEvalOutput, name: str) -> set[str]:
-    found: set[str] = set()
-    for kid in output.children.get(name, ()):
-        if output.children.get(kid):
-            found |= {kid} | _subgroups(output, kid)
-    return found
 
 
 # --- model ---------------------------------------------------------------------------
@@ -306,37 +138,16 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
             samples[task] = task_evidence(output, task, iter_samples(path))
         except LmEvalFormatError as error:
             unreadable[task] = str(error)
-    top_level = [name for name in output.rows if not any(name in kids for kids in output.children.values())]
-    scores: dict[str, Any] = {}
-    groups: dict[str, Any] = {}
-    claimed: set[str] = set()
-    for benchmark in registry.benchmarks:
-        present = [t for t in benchmark.lm_eval_tasks if t in output.rows]
-        if not present:
-            continue
-        made = score_for(output, benchmark, present[0], samples, notices)
-        claimed.add(present[0])
-        if made:
-            scores[benchmark.id], more = made
-            groups.update(more)
-    for name in top_level:
-        subtree = set(output.leaves(name)) | _subgroups(output, name)
-        if name not in claimed and not any(c in subtree or name in output.leaves(c) for c in claimed):
-            notices.append(f"left out lm-eval task '{name}': no benchmark in seeds/benchmarks.yaml lists it")
-    for benchmark_id, score in list(scores.items()):
-        lacking = [leaf for leaf in (score.get("aggregated_from") or _group_leaves(groups, score["task"]))
-                   if leaf not in samples and leaf not in unreadable]
-        if lacking:
-            del scores[benchmark_id]
-            notices.append(f"left out {benchmark_id}: no samples for {', '.join(lacking[:5])}{' and more' if len(lacking) > 5 else ''} "
-                           "(a submitted score needs its per-sample evidence: run lm-eval with --log_samples and pass the samples files)")
+    has_samples = set(samples) | set(unreadable)  # unreadable samples are reported below, when needed
+    mapped = map_rows(output, registry, has_samples, samples, notices)
+    scores, groups = mapped.scores, mapped.groups
     for score in scores.values():
         if "n_samples" not in score:
             errors.append(f"{score['task']}: lm-eval did not record how many documents the task has (n-samples), and the run was "
                           f"partial (limit={output.limit:g}); re-run with lm-eval 0.4.3 or later")
-    if not scores:
-        errors.append("no score to ingest: none of the file's tasks is a benchmark in seeds/benchmarks.yaml that reports its "
-                      "metric and has its samples (see the notices)")
+    if not scores and not mapped.others:
+        errors.append("no score to ingest: no task in the file has its samples, so there is nothing to back a number "
+                      "(see the notices)")
     model_id = _model_id(output, options, errors)
     record_path = _find_record(root, model_id) if model_id else None
     existing: dict[str, Any] | None = None
@@ -358,13 +169,13 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
     model_record = None if existing is not None or not model_id else _new_model_record(model_id, options.model, open_weights, revision, errors)
     if not options.submitted_by:
         errors.append("pass --submitted-by with your GitHub user name")
-    needed = sorted({leaf for s in scores.values() for leaf in (s.get("aggregated_from") or _group_leaves(groups, s["task"]))})
+    needed = mapped.leaves
     errors.extend(unreadable[task] for task in needed if task in unreadable)
     for task in needed:
         if task in samples:
             docs = len(samples[task].doc_ids)
             if output.rows[task].n_effective not in (None, docs):
-                errors.append(f"samples of {task} hold {docs} documents, but the results say {output.rows[task].n_effective}")
+                errors.append(f"samples of {task} hold {counted(docs, 'document')}, but the results say {output.rows[task].n_effective}")
     evidence = None
     if not errors:
         try:
@@ -390,13 +201,15 @@ def convert(root: Path, output: LmEvalOutput, samples_files: dict[str, Path], re
         "path": f"{run_id}.evidence.jsonl.gz", "sha256": hashlib.sha256(evidence).hexdigest() if evidence else "0" * 64}}
     run["harness"] = harness
     run["setting"] = setting
-    tasks = [s["task"] for s in scores.values()]
+    tasks = [*(s["task"] for s in scores.values()), *mapped.others]
     run["command"] = options.command or command_from(output, model_id or "?", revision, tasks, setting)
     run["submitted_by"] = options.submitted_by or "unknown"
     run["submitted_on"] = today.isoformat()
     if not options.command:
         run["notes"] = "The command was reconstructed by reproboard ingest from what lm-eval recorded."
     run["scores"] = scores
+    if mapped.others:
+        run["other_results"] = mapped.others
     documents = sum(len(samples[t].doc_ids) for t in needed if t in samples)
     return Conversion(run, run_id, model_id, evidence, model_record, record_path, notices, errors, documents)
 

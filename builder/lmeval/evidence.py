@@ -53,7 +53,7 @@ from builder.lmeval.evidence_read import (
     read_evidence,
 )
 from builder.lmeval.output import LmEvalFormatError, LmEvalOutput
-from builder.problems import Problem
+from builder.problems import Problem, counted
 
 if TYPE_CHECKING:
     from builder.load.parsed import Parsed
@@ -360,6 +360,8 @@ def evidence_problems(raw: bytes, run: Parsed) -> Iterator[Problem]:
         yield from _task_problems(run, evidence, task, info)
     for benchmark_id, score in run.data["scores"].items():
         yield from _score_problems(run, evidence, benchmark_id, score)
+    for task, other in sorted((run.data.get("other_results") or {}).items()):
+        yield from _other_problems(run, evidence, task, other)
 
 
 def _ids(ids: list[int]) -> str:
@@ -375,9 +377,9 @@ def _task_problems(run: Parsed, evidence: Evidence, task: str, info: dict[str, A
         if len(set(ids)) != len(ids):
             yield run.problem(at, f"{task}: some documents appear twice for filter '{filter_name}'")
         if len(ids) != info.get("n_docs"):
-            yield run.problem(at, f"{task}: {len(ids)} documents for filter '{filter_name}', but the header says {info.get('n_docs')}")
+            yield run.problem(at, f"{task}: {counted(len(ids), 'document')} for filter '{filter_name}', but the header says {info.get('n_docs')}")
         for metric, doc_ids in sorted(tally.contradicted.items()):
-            yield run.problem(at, f"{task}: {len(doc_ids)} documents claim a {metric} that their own loglikelihoods contradict "
+            yield run.problem(at, f"{task}: {counted(len(doc_ids), 'document')} claim a {metric} that their own loglikelihoods contradict "
                                   f"(the highest-scoring choice is not what they count as right): doc ids {_ids(doc_ids)}")
     expected = info.get("task_hash")
     if expected:
@@ -405,14 +407,40 @@ def _score_problems(run: Parsed, evidence: Evidence, benchmark_id: str, score: d
     if result.value is not None:
         factor = 100 if abs(result.value) <= 1 else 1  # as ingest's percent_factor
         if abs(factor * result.value - score["value"]) > SCORE_TOLERANCE:
-            yield run.problem((*at, "value"), f"{score['value']:g} is not what the evidence gives: its {result.docs} documents "
+            yield run.problem((*at, "value"), f"{score['value']:g} is not what the evidence gives: its {counted(result.docs, 'document')} "
                                               f"re-score to {factor * result.value:.6g} ({metric}, {filter_name})")
     samples = score.get("n_samples")
     if samples and result.docs and samples["effective"] != result.docs:
-        yield run.problem((*at, "n_samples", "effective"), f"{samples['effective']} documents claimed, but the evidence has {result.docs}")
+        yield run.problem((*at, "n_samples", "effective"), f"{counted(samples['effective'], 'document')} claimed, but the evidence has {result.docs:,}")
     claimed_hash = score.get("task_hash")
     if claimed_hash:
         info = evidence.header.get("tasks", {}).get(name)
         actual = evidence.task_hashes.get(name) if info else None
         if actual != claimed_hash:
             yield run.problem((*at, "task_hash"), f"the evidence's hashes of '{name}' give {actual or 'no task hash'}")
+
+
+def _other_problems(run: Parsed, evidence: Evidence, name: str, other: dict[str, Any]) -> Iterator[Problem]:
+    """A result outside the board against its evidence: its records are there, and every mean metric re-scores to the
+    number lm-eval printed (kept as printed, not in percent). Other aggregations are kept unchecked."""
+    at = ("other_results", name)
+    tasks = evidence.header.get("tasks", {})
+    leaves = evidence.leaves(name)
+    missing = [leaf for leaf in leaves if leaf not in tasks]
+    if missing:
+        yield run.problem(at, f"the evidence has no records of task '{missing[0]}'")
+        return
+    docs = None
+    for index, item in enumerate(other["values"]):
+        if not all(tasks[leaf].get("metrics", {}).get(item["metric"]) == "mean" for leaf in leaves):
+            continue
+        result = rescore(evidence, name, item["metric"], item["filter"])
+        if result.value is None:
+            continue
+        docs = result.docs
+        if abs(result.value - item["value"]) > SCORE_TOLERANCE / 100 * max(1.0, abs(item["value"])):
+            yield run.problem((*at, "values", index, "value"), f"{item['value']:g} is not what the evidence gives: its {result.docs} "
+                                                              f"documents re-score to {result.value:.8g} ({item['metric']}, {item['filter']})")
+    samples = other.get("n_samples")
+    if samples and docs is not None and samples["effective"] != docs:
+        yield run.problem((*at, "n_samples", "effective"), f"{samples['effective']} documents claimed, but the evidence has {docs}")

@@ -8,6 +8,7 @@
     seeds/benchmarks.yaml                             the benchmark registry
     seeds/organisations.yaml                          the organisation registry: names and hub namespaces
     seeds/spotcheck-signers.yaml                      the keys allowed to sign verifications
+    seeds/imports.yaml                                where imported files came from (`reproboard import eee`)
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ DATA_ROOTS = ("seeds", "results")
 REGISTRY_FILE = "seeds/benchmarks.yaml"
 ORGANISATIONS_FILE = "seeds/organisations.yaml"
 SIGNERS_FILE = "seeds/spotcheck-signers.yaml"
+IMPORTS_FILE = "seeds/imports.yaml"
+"""The record of imports (repository, commit, paths, counts), so each can be redone; not a result file."""
 MAX_YAML_BYTES = 1 << 20
 """Result files are a few KB; a cap keeps a hostile file from costing time before parsing."""
 
@@ -33,6 +36,7 @@ class Kind(str, Enum):
     REGISTRY = "registry"
     ORGANISATIONS = "organisations"
     SIGNERS = "signers"
+    IMPORTS = "imports"
     MODEL = "model"
     RUN = "run"
     VERIFICATION = "verification"
@@ -73,6 +77,8 @@ def classify(path: str) -> DataFile:
         return DataFile(path, Kind.ORGANISATIONS)
     if path == SIGNERS_FILE:
         return DataFile(path, Kind.SIGNERS)
+    if path == IMPORTS_FILE:
+        return DataFile(path, Kind.IMPORTS)
     if parts[0] not in DATA_ROOTS:
         return DataFile(path, Kind.UNEXPECTED, "result files belong under results/<org>/<model>/")
     if name in _DOC_FILES and len(parts) <= 4:

@@ -263,6 +263,9 @@ def parse(text: str, *, track_lines: bool = True, parser: type = _Parser) -> Doc
                     raise YamlError(event.start_mark.line + 1, "a file holds one YAML document; a second one starts here")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        tab = _tab_column(text, mark.line, mark.column) if mark else None
+        if tab is not None:
+            raise YamlError(mark.line + 1, f"not valid YAML: a tab at column {tab}; YAML indents with spaces only, so replace the tab with spaces") from None
         problem = error.problem or error.context or "not valid YAML"
         raise YamlError(mark.line + 1 if mark else 0, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as error:  # ReaderError and the like carry no mark
@@ -270,6 +273,18 @@ def parse(text: str, *, track_lines: bool = True, parser: type = _Parser) -> Doc
     if documents == 0:
         raise YamlError(0, "the file is empty")
     return Document(root, text, lines, plain_texts) if track_lines else Document(root, text)
+
+
+def _tab_column(text: str, line: int, column: int) -> int | None:
+    """1-based column of the tab where the parser stopped (libyaml only says it "found
+    character that cannot start any token"), or None when no tab is to blame."""
+    lines = text.split("\n")
+    if not 0 <= line < len(lines):
+        return None
+    before = lines[line][: column + 1]
+    if before.endswith("\t") or (not before.strip(" \t") and "\t" in before):  # at a tab, or within tabbed indentation
+        return before.rfind("\t") + 1
+    return None
 
 
 def decode(raw: bytes) -> str:

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.gc_tuning import long_lived
-from builder.problems import Problem
+from builder.problems import Problem, counted
 
 
 class BuildRefused(Exception):
     """The data has errors; `problems` are validate's, in its format."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} errors")
+        super().__init__(counted(len(problems), 'error'))
         self.problems = problems
 
 

@@ -23,8 +23,9 @@ from builder.render.html import (
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
-TABLE_ROWS = 500
-"""Longest ranking written into a category or benchmark page; the downloads have every row."""
+TABLE_ROWS = 100
+"""Longest ranking written into a category or benchmark page; the downloads have every row. At 500 a benchmark page
+of the 5,000-model board weighed 700 KB and the benchmark pages of both languages 57 MB (bench/bench_build.py)."""
 BAR_ROWS = 15
 DIFFERS_MARK = "◇"
 """After a setting that differs from the board's protocol for the benchmark (n-shot, metric, filter, a setting note)."""
@@ -171,7 +172,7 @@ def benchmark_page(benchmark_id: str, ctx: Context) -> str:
                       source_cell(run, t), escape.text(t("model.counts")) if score.counts else ""])
     headers = [t("col.model"), t("col.score"), t("col.n_shot"), t("col.metric"), t("col.filter"), t("col.setting"), t("col.source"),
                t("col.counted")]
-    sources = table(headers, every)
+    sources = table(headers, every, css="rb-table rb-sources")
     total_scores = len(board.scores_on(benchmark_id))
     legend = t("bench.sources_intro", mark=DIFFERS_MARK, not_stated=t("value.not_stated"))
     return (
@@ -200,7 +201,7 @@ def charts_page(ctx: Context) -> str:
     params_chart = charts.scatter_vs_parameters(
         "rb-params", points, title=t("chart.params_title"), description=params_desc, x_label=t("chart.params_x"),
         y_label=t("chart.score_y"), value_text=t("chart.params_point"), legend=legend, y_range=y_range)
-    dated = [(m.release_date, score[m.id], m.name, urls.href(urls.model(m.id), here), _point_group(m)) for m in ranked]
+    dated = [(m.release_date, score[m.id], m.name, urls.href(urls.model(m.id), here), _point_group(m)) for m in ranked if m.release_date]
     date_frontier = charts.pareto_frontier([charts.Point(charts._ordinal(d), y, label) for d, y, label, _, _ in dated])  # type: ignore[arg-type]
     date_desc = t("chart.date_desc", count=len(dated)) + " " + t("chart.best_so_far") + " " + "; ".join(f"{p.label} ({p.y:.2f})" for p in date_frontier)
     date_chart = charts.scatter_vs_date(

@@ -42,6 +42,12 @@ def _open(chart_id: str, title: str, description: str, width: int = WIDTH, heigh
     )
 
 
+def _with_links(svg: str) -> str:
+    """A chart whose points link to pages is a group of links, not one image: `role="img"` hides its links from
+    assistive technology (axe-core's nested-interactive). Its title and description still name it."""
+    return svg.replace(' role="img" ', ' role="group" ', 1) if "<a href=" in svg else svg
+
+
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     if high <= low:
         high = low + 1
@@ -154,8 +160,8 @@ def scatter_vs_parameters(chart_id: str, points: Sequence[Point], *, title: str,
         x_ticks.append((decade, f"{decade:g}"))
         decade *= 10
     frontier = pareto_frontier(points)
-    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(*y_range), x_label, y_label)
-            + _polyline(axes, frontier, "rb-frontier", step=True) + _dots(axes, points, value_text) + _legend(legend) + "</svg>")
+    return _with_links(_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(*y_range), x_label, y_label)
+                       + _polyline(axes, frontier, "rb-frontier", step=True) + _dots(axes, points, value_text) + _legend(legend) + "</svg>")
 
 
 def _ordinal(date: str) -> int:
@@ -182,8 +188,8 @@ def scatter_vs_date(chart_id: str, points: Sequence[tuple[str, float, str, str |
         circle = f'<circle class="rb-dot rb-{escape.attr(p.group)}" cx="{_f(axes.x(p.x))}" cy="{_f(axes.y(p.y))}" r="4"><title>{escape.text(label)}</title></circle>'
         dots.append(f'<a href="{escape.attr(p.href)}">{circle}</a>' if p.href else circle)
     dots.append("</g>")
-    return (_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(*y_range), x_label, y_label)
-            + _polyline(axes, frontier, "rb-frontier", step=True) + "".join(dots) + _legend(legend) + "</svg>")
+    return _with_links(_open(chart_id, title, description) + _frame(axes, x_ticks, _nice_ticks(*y_range), x_label, y_label)
+                       + _polyline(axes, frontier, "rb-frontier", step=True) + "".join(dots) + _legend(legend) + "</svg>")
 
 
 def intervals(chart_id: str, rows: Sequence[tuple[str, float, float, float, str | None]], *, title: str, description: str) -> str:
@@ -215,7 +221,7 @@ def intervals(chart_id: str, rows: Sequence[tuple[str, float, float, float, str 
                      f'<circle class="rb-dot rb-open" cx="{_f(x(score))}" cy="{y + 11}" r="4"/>'
                      f'<text class="rb-bar-value" x="{_f(x(high) + 6)}" y="{y + 15}">{escape.text(f"{score:.2f}")}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    return _with_links("".join(parts))
 
 
 _RADAR_SIZE, _RADAR_WIDTH, _RADAR_CX, _RADAR_CY, _RADAR_R = 420, 560, 280.0, 200.0, 140.0
@@ -226,9 +232,9 @@ def _radar_at(n: int, i: int, value: float) -> tuple[float, float]:
     return _RADAR_CX + _RADAR_R * value / 100 * math.cos(angle), _RADAR_CY + _RADAR_R * value / 100 * math.sin(angle)
 
 
-@lru_cache(maxsize=64)
-def _radar_axes(axes_labels: tuple[str, ...]) -> str:
-    """Rings, spokes and axis labels: the same on every model page of a language, so drawn once."""
+@lru_cache(maxsize=256)
+def _radar_axes(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) -> str:
+    """Rings, spokes and axis labels: the same on most model pages of a language, so drawn once per kind."""
     n = len(axes_labels)
     parts = ['<g class="rb-axes">']
     for level in (25, 50, 75, 100):
@@ -239,8 +245,9 @@ def _radar_axes(axes_labels: tuple[str, ...]) -> str:
         x, y = _radar_at(n, i, 100)
         lx, ly = _radar_at(n, i, 118)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
-        parts.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}"/>'
-                     f'<text x="{_f(lx)}" y="{_f(ly)}" text-anchor="{anchor}" dominant-baseline="middle">{escape.text(label)}</text>')
+        gap = ' class="rb-missing"' if i < len(missing) and missing[i] else ""
+        parts.append(f'<line{gap} x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}"/>'
+                     f'<text{gap} x="{_f(lx)}" y="{_f(ly)}" text-anchor="{anchor}" dominant-baseline="middle">{escape.text(label)}</text>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -251,17 +258,39 @@ def _radar_points(values: tuple[float, ...]) -> str:
     return " ".join(f"{_f(x)},{_f(y)}" for x, y in (_radar_at(len(values), i, v) for i, v in enumerate(values)))
 
 
-def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, title: str, description: str) -> str:
-    """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more."""
+def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]], *, title: str,
+          description: str, missing: Sequence[bool] = ()) -> str:
+    """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more.
+
+    A value of None is missing: the series' outline stops at that axis (no point at the centre, which would read
+    as the lowest score); a series missing anywhere is drawn as an open outline with dots. `missing[i]` marks
+    axis i as one where the chart's main series has no score: a dashed spoke and its label in italics."""
     if len(axes_labels) < 3:
         return ""
     size = _RADAR_SIZE
-    parts = [_open(chart_id, title, description, _RADAR_WIDTH, size + 20), _radar_axes(tuple(axes_labels))]
+    parts = [_open(chart_id, title, description, _RADAR_WIDTH, size + 20), _radar_axes(tuple(axes_labels), tuple(missing))]
     for label, css, values in series:
-        parts.append(f'<polygon class="rb-series {escape.attr(css)}" points="{_radar_points(tuple(values))}"><title>{escape.text(label)}</title></polygon>')
+        parts.append(_radar_series(label, css, tuple(values)))
     for i, (label, css, _) in enumerate(series):
         y = size - 6 - 16 * (len(series) - 1 - i)
         parts.append(f'<rect class="rb-series {escape.attr(css)}" x="10" y="{y - 9}" width="10" height="10"/>'
                      f'<text x="26" y="{y}">{escape.text(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _radar_series(label: str, css: str, values: tuple[float | None, ...]) -> str:
+    tip = f"<title>{escape.text(label)}</title>"
+    if all(v is not None for v in values):
+        return f'<polygon class="rb-series {escape.attr(css)}" points="{_radar_points(values)}">{tip}</polygon>'  # type: ignore[arg-type]
+    n = len(values)
+    points = {i: _radar_at(n, i, v) for i, v in enumerate(values) if v is not None}
+    segments = []
+    for i in sorted(points):
+        j = (i + 1) % n
+        if j in points:
+            (x1, y1), (x2, y2) = points[i], points[j]
+            segments.append(f"M{_f(x1)},{_f(y1)}L{_f(x2)},{_f(y2)}")
+    line = f'<path d="{"".join(segments)}"/>' if segments else ""
+    dots = "".join(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3"/>' for x, y in points.values())
+    return f'<g class="rb-series rb-gapped {escape.attr(css)}">{tip}{line}{dots}</g>'

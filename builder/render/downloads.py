@@ -38,10 +38,10 @@ def _rules() -> dict[str, Any]:
     return {
         "score": SCORE_IS,
         "score_interval": "95 % bootstrap interval of the score (score_low, score_high)",
-        "rank": "1 + models whose score interval lies wholly above this one's (ties share a rank); [rank, rank_worst] = the 95 % rank interval",
+        "rank": "1 + models whose 84 % score interval lies wholly above this one's (ties share a rank); [rank, rank_worst] = the 95 % rank interval",
         "unranked": "why a model is not ranked: no-score (no usable number), no-comparable-evidence, not-connected, too-few-comparisons",
-        "comparable_group": "source:<url> <locator> (one source table), contributor:<user>:<url> <locator>, protocol:<benchmark> (the registry's "
-                            "task, metric, filter and default n-shot) or protocol:<benchmark>:<setting>",
+        "comparable_group": "source:<url> <locator> (one source table), contributor:<user>:<url> <locator>, protocol:<protocol id> (a protocol "
+                            "of the registry) or protocol:<benchmark>:<setting> (any other setting)",
         "benchmark_rank": f"per benchmark: 1 + models whose counted score is significantly higher (difference > {aggregate.Z} x combined stderr)",
         "dispute_tolerance_points": aggregate.DISPUTE_TOLERANCE,
         "counted_run": ("verified > submitted > reported by the model's makers (a file under seeds/ whose publisher is the model's "
@@ -107,6 +107,7 @@ def leaderboard_json(board: Board, urls: Urls) -> str:
         "groups": [_group(g) for g in board.groups.values()],
         "models": models,
     })
+
 
 
 CSV_FIXED = ["rank", "rank_worst", "unranked", "id", "name", "organisation", "parameters_billions", "active_parameters_billions", "model_type",

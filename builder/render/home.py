@@ -18,7 +18,10 @@ from builder.render.html import evidence_text, fixed, model_link, params, standi
 from builder.render.i18n import Strings
 from builder.render.urls import Urls
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
+"""Rows per page: the DOM work of a sort or a filter grows with it (about 1 ms a row in Chromium on two busy cores)."""
+COMPARE_MAX = 4
+"""At most this many models side by side on the compare page."""
 HERE = Urls.HOME
 STATUS_CODE = {"reported": "r", "submitted": "s", "verified": "v"}
 """One letter per counted cell in the benchmark-column file; upper case when disputed."""
@@ -29,6 +32,7 @@ JS_STRINGS = (
     "home.showing", "home.none", "home.prev", "home.next", "weights.open", "weights.api", "status.reported", "status.submitted",
     "status.verified", "status.disputed", "rank.interval", "rank.exact", "rank.unranked", "home.loading", "home.sort_hint",
     "prov.reported_by", "prov.submitted_by", "prov.contributor", "evidence.text", "home.cat_partial", "home.cat_unranked",
+    "home.maker_hidden", "home.pick", "home.compare_n", "home.compare_need", "home.compare_full", "home.column_shown",
     *(f"unranked.{reason}" for reason in UNRANKED_REASONS),
 )
 
@@ -60,13 +64,13 @@ def _row(model: Model, t: Strings, urls: Urls) -> str:
     cells = [
         f'<td class="rb-c-rank">{standing_rank_cell(s.rank, s.unranked, t)}</td>',
         f'<td class="rb-c-model">{model_link(model, urls, HERE)}</td>',
+        f'<td class="rb-n rb-c-score">{score}</td>',
         f"<td>{escape.text(model.organisation)}</td>",
         f'<td class="rb-n">{params(model.parameters)}</td>',
         f"<td>{escape.text(t('type.' + model.model_type))}</td>",
         f"<td>{escape.text(weights_label(model, t))}</td>",
         f"<td>{escape.text(model.license)}</td>",
-        f"<td>{escape.text(model.release_date)}</td>",
-        f'<td class="rb-n rb-c-score">{score}</td>',
+        f"<td>{escape.text(model.release_date or '')}</td>",
         f'<td class="rb-n">{escape.text(evidence_text(s.benchmarks, s.comparisons, len(s.groups), t))}</td>',
     ]
     for category in model.categories:
@@ -76,14 +80,32 @@ def _row(model: Model, t: Strings, urls: Urls) -> str:
 
 def _header(t: Strings, categories: list[tuple[str, str]], urls: Urls) -> str:
     fixed_cols = [
-        ("rank", "col.rank"), ("name", "col.model"), ("org", "col.organisation"), ("params", "col.parameters"),
+        ("rank", "col.rank"), ("name", "col.model"), ("score", "col.score"), ("org", "col.organisation"), ("params", "col.parameters"),
         ("type", "col.type"), ("open", "col.weights"), ("license", "col.license"), ("date", "col.released"),
-        ("score", "col.score"), ("evidence", "col.evidence"),
+        ("evidence", "col.evidence"),
     ]
-    cells = [f'<th data-key="{key}" title="{escape.attr(t(label + "_title"))}">{escape.text(t(label))}</th>' for key, label in fixed_cols]
+    cells = [f'<th scope="col" data-key="{key}" title="{escape.attr(t(label + "_title"))}">{escape.text(t(label))}</th>' for key, label in fixed_cols]
     for category_id, name in categories:
-        cells.append(f'<th data-key="cat:{escape.attr(category_id)}" title="{escape.attr(t("col.category_title", name=name))}">{escape.text(name)}</th>')
+        cells.append(f'<th scope="col" data-key="cat:{escape.attr(category_id)}" title="{escape.attr(t("col.category_title", name=name))}">'
+                     f"{escape.text(name)}</th>")
     return "<thead><tr>" + "".join(cells) + "</tr></thead>"
+
+
+def makers_first(board: Board) -> bool:
+    """Whether the board opens on the makers' own models: when it has both them and others (fine-tunes, merges,
+    community uploads), so that a first look shows the labs' models, with the others one choice away."""
+    return any(m.makers_own for m in board.models) and not all(m.makers_own for m in board.models)
+
+
+def _maker_filter(board: Board, t: Strings) -> str:
+    """Makers' own models / the others / all, each with its count, so that no reader thinks the others are gone."""
+    if not makers_first(board):
+        return ""
+    own = sum(1 for m in board.models if m.makers_own)
+    choices = [("1", t("filter.makers", count=own)), ("0", t("filter.others", count=len(board.models) - own)),
+               ("all", t("filter.all_count", count=len(board.models)))]
+    options = "".join(f'<option value="{v}"{" selected" if v == "1" else ""}>{escape.text(label)}</option>' for v, label in choices)
+    return f'<label>{escape.text(t("filter.maker"))} <select id="rb-maker">{options}</select></label>'
 
 
 def _controls(board: Board, t: Strings, categories: list[tuple[str, str]]) -> str:
@@ -105,6 +127,7 @@ def _controls(board: Board, t: Strings, categories: list[tuple[str, str]]) -> st
     return (
         f'<form class="rb-controls" id="rb-controls" hidden role="search" aria-label="{escape.attr(t("home.filters"))}">'
         f'<label>{escape.text(t("filter.search"))} <input type="search" id="rb-search" placeholder="{escape.attr(t("filter.search_placeholder"))}"></label>'
+        + _maker_filter(board, t) +
         f'<label>{escape.text(t("filter.weights"))} <select id="rb-open"><option value="">{escape.text(t("filter.all"))}</option>'
         f'<option value="1">{escape.text(t("weights.open"))}</option><option value="0">{escape.text(t("weights.api"))}</option></select></label>'
         f'<label>{escape.text(t("filter.type"))} <select id="rb-type">{options(types, "filter.all", lambda v: t("type." + v))}</select></label>'
@@ -130,6 +153,19 @@ def _legend(t: Strings, urls: Urls) -> str:
     )
 
 
+def _toolbar(t: Strings, urls: Urls) -> str:
+    """Beside the table: the download (works without JavaScript) and the comparison bar (filled by board.js)."""
+    csv = escape.attr(urls.href(Urls.CSV, HERE))
+    return (
+        '<div class="rb-toolbar">'
+        f'<p class="rb-compare-bar" id="rb-compare-bar" hidden><span id="rb-compare-picked"></span> '
+        f'<a class="md-button md-button--primary" id="rb-compare-go" href="{escape.attr(urls.href(Urls.COMPARE, HERE))}">{escape.text(t("home.compare"))}</a> '
+        f'<button type="button" class="md-button" id="rb-compare-clear">{escape.text(t("home.compare_clear"))}</button></p>'
+        f'<a class="md-button rb-download" href="{csv}" download>{escape.text(t("home.download_csv"))}</a>'
+        "</div>"
+    )
+
+
 def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
     """The JSON the script reads: columns of values, one entry per model in board order (ranked, then not ranked)."""
     models = board.models
@@ -145,6 +181,10 @@ def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
         "categoryUrls": [urls.href(urls.category(c), HERE) for c in categories],
         "categoryTotals": [sum(1 for b in board.benchmarks if board.registry.benchmark(b).category == c) for c in categories],  # type: ignore[union-attr]
         "benchmarkColumns": urls.href(Urls.BENCHMARK_COLUMNS, HERE),
+        "compareUrl": urls.href(Urls.COMPARE, HERE),
+        "compareMax": COMPARE_MAX,
+        "makerDefault": "1" if makers_first(board) else "all",
+        "aliases": {org: [n for n in names if n != org] for org, names in board.organisation_names.items()},
         "benchmarks": [
             {"id": b, "name": board.registry.benchmark(b).name_in(t.language), "url": urls.href(urls.benchmark(b), HERE)}  # type: ignore[union-attr]
             for b in board.benchmarks
@@ -156,6 +196,7 @@ def home_data(board: Board, t: Strings, urls: Urls) -> dict[str, Any]:
             "params": [m.parameters for m in models],
             "type": [m.model_type for m in models],
             "open": [1 if m.open_weights else 0 for m in models],
+            "maker": [1 if m.makers_own else 0 for m in models],
             "license": [m.license for m in models],
             "date": [m.release_date for m in models],
             "score": [None if _unranked(s) else s.score for s in standings],
@@ -214,17 +255,21 @@ def benchmark_columns(board: Board) -> dict[str, Any]:
 
 def home_page(board: Board, t: Strings, urls: Urls) -> str:
     categories = [(c.id, c.name_in(t.language)) for c in board.registry.categories if c.id in board.categories]
-    models = board.models
+    models = [m for m in board.models if m.makers_own] if makers_first(board) else board.models  # what board.js shows first
     rows = "".join(_row(m, t, urls) for m in models[:PAGE_SIZE])
     intro = t.html("home.intro", models=len(board.overall.ranked), unranked=len(board.overall.unranked), benchmarks=len(board.benchmarks),
                    categories=len(categories))
     shown = t("home.showing", first=1 if models else 0, last=min(PAGE_SIZE, len(models)), total=len(models))
+    if len(models) < len(board.models):
+        shown += " · " + t("home.maker_hidden", count=len(board.models) - len(models))
     return (
         f'<h1>{escape.text(t("home.title"))}</h1><p class="rb-lede">{intro}</p>'
         + _legend(t, urls) + _controls(board, t, categories)
-        + f'<div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-board" id="rb-board">{_header(t, categories, urls)}'
+        + _toolbar(t, urls)
+        + f'<div class="rb-table-wrap rb-board-wrap" id="rb-board-wrap" data-search-exclude tabindex="0" role="region" aria-label="{escape.attr(t("home.title"))}">'
+        + f'<table class="rb-table rb-board" id="rb-board">{_header(t, categories, urls)}'
         + f"<tbody>{rows}</tbody></table></div>"
-        + f'<p class="rb-pager" id="rb-pager"><span id="rb-status">{escape.text(shown)}</span></p>'
-        + f'<noscript><p>{escape.text(t("home.noscript"))}</p></noscript>'
+        + f'<p class="rb-pager" id="rb-pager"><span id="rb-status" role="status" aria-live="polite">{escape.text(shown)}</span></p>'
+        + f'<noscript><p>{escape.text(t("home.noscript", count=PAGE_SIZE))}</p></noscript>'
         + f'<script type="application/json" id="rb-board-data">{escape.script_json(home_data(board, t, urls))}</script>'
     )

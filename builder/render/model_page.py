@@ -6,6 +6,8 @@ from builder.board.model import Board, Model, Run, Score
 from builder.render import charts, escape
 from builder.render.context import Context
 from builder.render.html import (
+    DISPUTED_MARK,
+    STATUS_MARK,
     definition_table,
     evidence_text,
     fixed,
@@ -32,7 +34,7 @@ def _meta(model: Model, board: Board, t: Strings, urls: Urls, here: str) -> str:
         (t("meta.type"), escape.text(t("type." + model.model_type))),
         (t("meta.weights"), escape.text(weights_label(model, t))),
         (t("meta.license"), escape.text(model.license)),
-        (t("meta.released"), escape.text(model.release_date)),
+        (t("meta.released"), escape.text(model.release_date or t("value.not_stated"))),
     ]
     if model.parameters is not None:
         text = t("meta.params_value", total=params(model.parameters))
@@ -70,27 +72,33 @@ def radar_position(score: float) -> float:
 
 
 def _radar(model: Model, ctx: Context) -> str:
-    """The model's category scores, on the categories where it is ranked (a category without one is left out, never
-    drawn as a value), beside the leader's and the best on the board."""
+    """The model's category scores on every category of the board, beside the leader's and the best on the board.
+
+    A category where the model has no score is drawn as missing (a dashed spoke, the outline broken there) and said
+    so in the text alternative, never drawn as a value."""
     board, t = ctx.board, ctx.t
     names = ctx.category_names
-    axes = [i for i, c in enumerate(model.categories) if c.standing.score is not None and ctx.best[i] is not None]
-    if len(axes) < 3:
+    axes = [i for i in range(len(model.categories)) if ctx.best[i] is not None]
+    mine = [model.categories[i].standing.score for i in axes]
+    if len(axes) < 3 or all(v is None for v in mine):
         return ""
     labels = [names[board.categories[i]] for i in axes]
-    mine = [model.categories[i].standing.score for i in axes]
-    series = [(t("radar.this", name=model.name), "rb-this", [radar_position(v) for v in mine])]  # type: ignore[arg-type]
+
+    def positions(values: list[float | None]) -> list[float | None]:
+        return [None if v is None else radar_position(v) for v in values]
+
+    series = [(t("radar.this", name=model.name), "rb-this", positions(mine))]
     leader = ctx.leader
     if leader is not None and leader.id != model.id:
-        theirs = [leader.categories[i].standing.score for i in axes]
-        if all(v is not None for v in theirs):
-            series.append((t("radar.leader", name=leader.name), "rb-leader", [radar_position(v) for v in theirs]))  # type: ignore[arg-type]
+        series.append((t("radar.leader", name=leader.name), "rb-leader", positions([leader.categories[i].standing.score for i in axes])))
     best = [ctx.best[i] for i in axes]
-    series.append((t("radar.best"), "rb-best", [radar_position(v) for v in best]))  # type: ignore[arg-type]
+    series.append((t("radar.best"), "rb-best", positions(best)))
     description = t("radar.desc", name=model.name) + " " + "; ".join(
-        f"{label}: {fixed(v)} ({t('radar.best_short')} {fixed(b)})" for label, v, b in zip(labels, mine, best)
+        t("radar.missing", category=label) if v is None else f"{label}: {fixed(v)} ({t('radar.best_short')} {fixed(b)})"
+        for label, v, b in zip(labels, mine, best)
     )
-    svg = charts.radar("rb-radar", labels, series, title=t("radar.title", name=model.name), description=description)
+    svg = charts.radar("rb-radar", labels, series, title=t("radar.title", name=model.name), description=description,
+                       missing=[v is None for v in mine])
     return f'<figure class="rb-figure rb-radar">{svg}<figcaption>{escape.text(t("radar.caption"))}</figcaption></figure>'
 
 
@@ -116,8 +124,11 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
                 f'<a href="{escape.attr(urls.href(urls.category(c.category_id), here))}">{escape.text(names[c.category_id])}</a>')),
             standing_score(s.score, s.score_low, s.score_high),
             f"{c.covered}/{c.total}",
-            standing_rank_cell(s.rank, s.unranked, t) + (
-                f' <small>{escape.text(t("unranked." + (s.unranked or "no-score")))}</small>' if s.rank is None or s.unranked else ""),
+            # Not ranked: the words and the reason, once (not again in a tooltip).
+            ctx.once(("standing.unranked", s.unranked or "no-score"), lambda s=s: (
+                f'<span class="rb-unranked">{escape.text(t("rank.unranked"))}</span> '
+                f'<small>{escape.text(t("unranked." + (s.unranked or "no-score")))}</small>'))
+            if s.rank is None or s.unranked else standing_rank_cell(s.rank, s.unranked, t),
         ])
     return head + table([t("col.category"), t("col.score"), t("col.coverage"), t("col.rank")], rows)
 
@@ -141,39 +152,73 @@ def _results(model: Model, ctx: Context, here: str) -> str:
     board, t, urls = ctx.board, ctx.t, ctx.urls
     order = ctx.benchmark_order
     depth = str(urls.depth(here))  # every link below depends on the page only through its depth
-    rows = []
-    for score in sorted(board.scores_of(model.id), key=lambda s: (order.get(s.benchmark_id, 0), not s.counts, s.run_path)):
+    scores = sorted(board.scores_of(model.id), key=lambda s: (order.get(s.benchmark_id, 0), not s.counts, s.run_path))
+    # A badge says something only where the rows differ: when every number has the same provenance, it is said once.
+    statuses = {s.status for s in scores}
+    one_status = next(iter(statuses)) if len(statuses) == 1 else None
+    # So do the source and "counts" columns: with one run behind every number, its name is said once, above the table.
+    one_run = board.run(scores[0].run_path) if scores and len({s.run_path for s in scores}) == 1 else None
+    every_counts = all(s.counts for s in scores)
+    rows: list[list[str]] = []
+    openings: list[str] = []
+    for score in scores:
         benchmark = board.registry.benchmark(score.benchmark_id)
         assert benchmark is not None
         run = board.run(score.run_path)
         name = ctx.once(("results.benchmark", depth, benchmark.id), lambda b=benchmark: (
             f'<a href="{escape.attr(urls.href(urls.benchmark(b.id), here))}">{escape.text(b.name_in(t.language))}</a>'))
         if score.counts:
-            name = ctx.once(("results.target", benchmark.id), lambda b=benchmark: f'<span id="bench-{escape.attr(b.id)}"></span>') + name
+            # The row other pages link to (`#bench-<id>`): the number that counts.
+            opening = ctx.once(("results.target", benchmark.id), lambda b=benchmark: f'<tr id="bench-{escape.attr(b.id)}">')
             counted = ctx.once(("results.counts",), lambda: escape.text(t("model.counts")))
         else:
+            opening = "<tr>"
             counted = escape.text(t(_why_not(score, run)))
         stderr = fixed(score.stderr)
         if score.stderr_estimated:
             stderr += ctx.once(("results.estimated",), lambda: f' <span class="rb-est" title="{escape.attr(t("model.stderr_estimated"))}">*</span>')
         metric = ctx.once(("results.metric", str(score.metric)), lambda m=score.metric: stated(m, t))  # never the registry's default
         filter_name = ctx.once(("results.filter", str(score.filter)), lambda f=score.filter: stated(f, t))
-        # A run gives most of a page's scores: its link and source are made once per run.
+        # A run gives most of a page's scores: its link and its name are made once per run.
         to_run = ctx.once(("results.run", run.path), lambda r=run: f'<a class="rb-num" href="#{escape.attr(run_anchor(r.path))}">')
-        source = ctx.once(("results.source", run.path), lambda r=run: source_cell(r, t))
-        rows.append([
-            name,
-            f'{to_run}{raw(score.value)}</a>{marker(score.status, score.disputed, t)}',
-            stderr,
-            ctx.once(("results.n_shot", str(score.n_shot)), lambda n=score.n_shot: stated(n, t)),
-            metric + (f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""),
-            filter_name,
-            source,
-            counted,
-        ])
+        # The run's short name: its section below the table has the source in full, with its link.
+        source = ctx.once(("results.source", run.path), lambda r=run: _run_name(r, t))
+        badges = marker(score.status, score.disputed, t) if one_status is None else (_disputed(t) if score.disputed else "")
+        n_shot = ctx.once(("results.n_shot", str(score.n_shot)), lambda n=score.n_shot: stated(n, t))
+        note = f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""
+        openings.append(opening)
+        rows.append([name, f"{to_run}{raw(score.value)}</a>{badges}", stderr, n_shot, metric + note, filter_name, source, counted])
     headers = [t("col.benchmark"), t("col.score"), t("col.stderr"), t("col.n_shot"), t("col.metric"), t("col.filter"), t("col.source"),
                t("col.counted")]
-    return table(headers, rows, css="rb-table rb-results")
+    # A setting the same on every row (n-shot, metric, filter) is said once above the table, like the run and "counts".
+    same = [i for i in (3, 4, 5) if len(rows) > 1 and len({row[i] for row in rows}) == 1]
+    shown = [i for i in range(len(headers)) if i not in same and not (i == 6 and one_run) and not (i == 7 and one_run and every_counts)]
+    head = "".join(f'<th scope="col">{escape.text(headers[i])}</th>' for i in shown)
+    body = "".join(opening + "".join(f"<td>{row[i]}</td>" for i in shown) + "</tr>" for opening, row in zip(openings, rows))
+    notes = []
+    if one_status is not None:
+        badge = f'<span class="rb-mark rb-{escape.attr(one_status)}">{STATUS_MARK[one_status]}</span>'
+        notes.append(t.html("model.one_status", markup={"badge": badge}, status=t("status." + one_status)))
+    if one_run is not None:
+        run_link = f'<a href="#{escape.attr(run_anchor(one_run.path))}">{_run_name(one_run, t)}</a>'
+        notes.append(t.html("model.one_run_counts" if every_counts else "model.one_run", markup={"run": run_link}))
+    if same:
+        settings = " · ".join(f"{escape.text(headers[i])} {rows[0][i]}" for i in same)
+        notes.append(t.html("model.same_setting", markup={"settings": settings}))
+    legend = f'<p class="rb-legend">{" ".join(notes)}</p>' if notes else ""
+    return (f'{legend}<div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-results"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
+
+
+def _disputed(t: Strings) -> str:
+    return f'<span class="rb-mark rb-disputed" title="{escape.attr(t("status.disputed"))}">{DISPUTED_MARK}</span>'
+
+
+def _run_name(run: Run, t: Strings) -> str:
+    """Plain text: a run as its section's heading names it, with the table or section of a source."""
+    if run.source:
+        return f'{escape.text(run.source.title)} <span class="rb-locator">({escape.text(run.source.locator)})</span>'
+    return escape.text(t("run.submitted_title", user=run.submitted_by, date=run.submitted_on))
 
 
 def _why_not(score: Score, run: Run) -> str:
@@ -181,6 +226,8 @@ def _why_not(score: Score, run: Run) -> str:
         return "model.not_counted_failed"
     if run.partial:
         return "model.not_counted_partial"
+    if score.partial:
+        return "model.not_counted_partial_subtasks"
     return "model.not_counted"
 
 
@@ -238,7 +285,9 @@ def _run_section(run: Run, board: Board, t: Strings) -> str:
         parts.append(f'<p>{escape.text(t("run.command"))}</p><pre class="rb-command"><code>{escape.text(run.command)}</code></pre>')
     if run.notes:
         parts.append(f'<p class="rb-notes">{escape.text(run.notes)}</p>')
-    if run.kind == "submitted":
+    if run.kind == "submitted" and run.harness == "opencompass":  # lm-eval cannot re-run OpenCompass's prompts
+        parts.append(f'<p class="rb-rescored">{escape.text(t("run.opencompass_rescored"))}</p>')
+    elif run.kind == "submitted":
         if run.verdicts:
             items = "".join(
                 f'<li><span class="rb-verdict rb-verdict-{escape.attr(v.verdict)}">{escape.text(t("verdict." + v.verdict))}</span> '
@@ -252,6 +301,27 @@ def _run_section(run: Run, board: Board, t: Strings) -> str:
     return "".join(parts)
 
 
+def _other_results(runs: list[Run], t: Strings) -> str:
+    """Results outside the board's benchmarks: every number lm-eval printed for them, the run, and how to add the task."""
+    rows = [
+        [f"<code>{escape.text(other.task)}</code>", escape.text(metric), escape.text(filter_name), escape.text(f"{value:.6g}"),
+         stated(other.n_shot, t),
+         f'<a href="#{escape.attr(run_anchor(run.path))}">{escape.text(run.submitted_on)}</a>', escape.text(other.reason)]
+        for run in runs for other in run.other_results for metric, filter_name, value in other.values
+    ]
+    if not rows:
+        return ""
+    headers = [t("col.task"), t("col.metric"), t("col.filter"), t("col.value"), t("col.n_shot"), t("col.run"), t("col.note")]
+    return (f'<h2 id="other-results">{escape.text(t("model.other_results"))}</h2><p>{escape.text(t("model.other_results_intro"))}</p>'
+            + table(headers, rows))
+
+
+def _compare_link(model: Model, ctx: Context, here: str) -> str:
+    """To the compare page with this model picked; the reader adds the others there (compare.js)."""
+    compare = ctx.once(("compare-link",), lambda: escape.attr(ctx.urls.href(Urls.COMPARE, here)))  # every model page is as deep
+    return f'<p class="rb-compare-link"><a href="{compare}?m={escape.attr(model.id)}">{escape.text(ctx.t("compare.link"))}</a></p>'
+
+
 def model_page(model: Model, ctx: Context) -> str:
     board, t, urls = ctx.board, ctx.t, ctx.urls
     here = urls.model(model.id)
@@ -260,10 +330,12 @@ def model_page(model: Model, ctx: Context) -> str:
     return (
         f'<h1>{escape.text(model.name)}</h1>'
         f'<p class="rb-sub">{escape.text(model.organisation)} · {escape.text(weights_label(model, t))} · {escape.text(t("type." + model.model_type))}</p>'
-        f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx)}</div>'
+        + _compare_link(model, ctx, here)
+        + f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx)}</div>'
         f'<h2 id="standing">{escape.text(t("model.standing"))}</h2>{_standing(model, ctx, here)}'
         f'<h2 id="results">{escape.text(t("model.results"))}</h2><p>{escape.text(t("model.results_intro"))}</p>{_results(model, ctx, here)}'
         + _disputes(model, board, t)
+        + _other_results(runs, t)
         + f'<h2 id="runs">{escape.text(t("model.runs"))}</h2>' + "".join(_run_section(r, board, t) for r in runs)
         + f'<p class="rb-download"><a href="{download}">{escape.text(t("model.download"))}</a></p>'
     )

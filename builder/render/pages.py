@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from builder.board.model import Board
-from builder.render import catalog, downloads, escape, home, model_page
+from builder.render import catalog, compare, downloads, escape, home, model_page
 from builder.render.context import Context
 from builder.render.i18n import strings
 from builder.render.urls import Urls
@@ -73,6 +73,8 @@ class Site:
         self._add(Urls.HOME, t("home.title"), True, lambda: home.home_page(board, t, urls),
                   summary(t("home.title"), t("home.intro", models=len(board.overall.ranked), unranked=len(board.overall.unranked),
                                              benchmarks=len(board.benchmarks), categories=len(board.categories))), ("navigation", "toc"))
+        self._add(Urls.COMPARE, t("compare.title"), True, lambda: compare.compare_page(board, t, urls),
+                  summary(t("compare.title"), t("compare.intro")), ("navigation", "toc"))
         self._add(Urls.CATEGORIES, t("categories.title"), True, lambda: catalog.categories_index(ctx), lambda: catalog.categories_index(ctx))
         self._add(Urls.BENCHMARKS, t("benchmarks.title"), True, lambda: catalog.benchmarks_index(ctx),
                   summary(t("benchmarks.title"), t("benchmarks.intro"),
@@ -112,15 +114,16 @@ class Site:
     def shared_paths(self) -> list[str]:
         """Where the downloads are, inside the site: every language links to the one copy."""
         urls = Urls(self.urls.directory_urls)
-        return [Urls.CSV, Urls.JSON, Urls.BENCHMARK_COLUMNS] + [urls.model_json(m.id) for m in self.board.models]
+        return [Urls.CSV, Urls.JSON, Urls.BENCHMARK_COLUMNS, Urls.MODEL_INDEX] + [urls.model_json(m.id) for m in self.board.models]
 
-    def files(self) -> Iterator[tuple[str, str]]:
-        """Downloads and data files, as (path inside the site, text); none unless this Site writes the shared files."""
+    def files(self) -> Iterator[tuple[str, str | bytes]]:
+        """Downloads and data files, as (path inside the site, text or bytes); none unless this Site writes the shared files."""
         if not self.shared_files:
             return
         board, urls = self.board, Urls(self.urls.directory_urls)
         yield Urls.CSV, downloads.leaderboard_csv(board, urls)
         yield Urls.JSON, downloads.leaderboard_json(board, urls)
         yield Urls.BENCHMARK_COLUMNS, escape.script_json(home.benchmark_columns(board))
+        yield Urls.MODEL_INDEX, escape.script_json(compare.model_index(board))
         for model in board.models:
             yield urls.model_json(model.id), downloads.model_json(model, board, urls, self.ctx.runs_by_model.get(model.id, []))

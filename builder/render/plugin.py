@@ -35,8 +35,8 @@ from mkdocs.structure.toc import get_toc
 
 from builder.board.model import Board
 from builder.render.folders import FolderMaker
+from builder.render.shell import LEAN_TEMPLATE, PageShells, set_alternates, squeeze
 from builder.render.shell import TEMPLATE as SHELL_TEMPLATE
-from builder.render.shell import PageShells, set_alternates
 
 log = logging.getLogger("mkdocs.plugins.reproboard")
 
@@ -60,11 +60,11 @@ def board_from(root: Path) -> Board:
     """Validate `root` and aggregate it; raise InvalidData with every error, as `reproboard validate` prints them."""
     from builder.board.aggregate import build_board
     from builder.check.validate import validate
-    from builder.problems import format_text
+    from builder.problems import counted, format_text
 
     report = validate(root)
     if report.errors:
-        raise InvalidData(f"the data has {len(report.errors)} errors; nothing was built:\n" + format_text(report.errors).rstrip("\n"))
+        raise InvalidData(f"the data has {counted(len(report.errors), 'error')}; nothing was built:\n" + format_text(report.errors).rstrip("\n"))
     return build_board(report.parsed, report.registry)
 
 
@@ -161,7 +161,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self.sites[language] = self.site
         self._title_map = None
         self._shells.clear()
-        self._shell_pages = {p.src for p in self.site.pages() if p.shell} if self.config.page_shells else set()
+        self._shell_pages = {p.src for p in self.site.pages() if p.shell}
         self._time("render", start)
         if str(_TEMPLATES) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(_TEMPLATES))
@@ -211,8 +211,10 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         from jinja2 import pass_context
 
+        env.filters["reproboard_squeeze"] = squeeze
         env.globals["reproboard_error_page"] = lambda: self._error_page(config)
-        theme_page = env.get_template("main.html")
+        env.globals["reproboard_footer"] = self._footer
+        theme_page = env.get_template(LEAN_TEMPLATE)
         env.globals["reproboard_page"] = pass_context(lambda context: self._shells.render(context, theme_page.render))
         if len(self._languages) > 1:
             # The theme's own templates (404.html) are rendered next, before any page: their switcher leads to
@@ -229,6 +231,13 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
 
         root = urlsplit(config.site_url).path.rstrip("/") + "/" if config.site_url else "/"
         return root + Urls(config.use_directory_urls, "" if language == self._default_language else language).url(Urls.HOME)
+
+    def _footer(self) -> str:
+        """The footer's credit line in the language being built (partials/copyright.html)."""
+        from builder.render.i18n import strings
+
+        link = '<a href="https://squidfunk.github.io/mkdocs-material/" target="_blank" rel="noopener">Material for MkDocs</a>'
+        return strings(self.site.language).html("footer.made_with", markup={"material": link})
 
     def _error_page(self, config: MkDocsConfig) -> str:
         """The 404 page's text: in the language being built, then a line in each other language.
@@ -263,7 +272,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
             titles = self._titles()
             page.meta["title"] = titles[page.file.src_uri]
             if page.file.src_uri in self._shell_pages:
-                page.meta["template"] = SHELL_TEMPLATE
+                page.meta["template"] = SHELL_TEMPLATE if self.config.page_shells else LEAN_TEMPLATE
         return markdown
 
     def _titles(self) -> dict[str, str]:
@@ -349,6 +358,17 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         if self._set_epoch:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self._set_epoch = False
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """`mkdocs serve` rebuilds when the data changes, not only the docs: each rebuild loads
+        the configuration afresh, with a new plugin whose on_config reads the board again.
+        Here rather than `watch:` in mkdocs.yml, which refuses a folder that does not exist
+        (a board without results/ yet) and would not follow `data_root`."""
+        root = (Path(config.config_file_path).parent / self.config.data_root).resolve()
+        for folder in ("results", "seeds"):
+            if (root / folder).is_dir():
+                server.watch(str(root / folder))
+        return server
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_folders()

@@ -19,6 +19,7 @@ escaping) is caught by that test after a theme upgrade: a fixture model's name i
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,23 @@ from mkdocs.utils import normalize_url
 
 TEMPLATE = "reproboard-page.html"
 """The template a shell page names in its front matter (`builder/render/templates/`): it calls `reproboard_page()`."""
+LEAN_TEMPLATE = "reproboard-lean.html"
+"""The theme's page that a model page is rendered through, from its shell or directly (`page_shells: false`): the
+theme's `main.html` without the navigation sidebars, which would weigh more than the page's content on thousands of pages."""
+
+_VERBATIM = re.compile(r"(<article\b.*?</article>|<pre\b.*?</pre>|<script\b.*?</script>|<textarea\b.*?</textarea>)", re.S)
+_INDENT = re.compile(r"\n\s+")
+
+
+def squeeze(html: str) -> str:
+    """The theme's page without the indents and blank lines of its templates: a quarter of a model page's shell.
+
+    A line break stays where there was white space, so the page renders the same. The page's own content (inside
+    `<article>`), preformatted text and scripts are left as they are: a page filled from its shell and one the theme
+    renders come out the same."""
+    parts = _VERBATIM.split(html)
+    return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts)).lstrip()
+
 
 _TITLE = "\ue000reproboard:title\ue001"
 _CANONICAL = "\ue000reproboard:canonical\ue001"
@@ -84,7 +102,7 @@ class PageShells:
         self._shells.clear()
 
     def render(self, context: Any, render_theme: Callable[[dict[str, Any]], str]) -> str:
-        """The page of the Jinja `context` (the page's own), through its shell; `render_theme` renders `main.html`."""
+        """The page of the Jinja `context` (the page's own), through its shell; `render_theme` renders the theme's page (LEAN_TEMPLATE)."""
         page: Page = context["page"]
         alternates = list(_alternates(context["config"].extra) or ())
         key = self._key(page, context.get("base_url"), alternates)

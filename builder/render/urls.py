@@ -25,10 +25,14 @@ class Urls:
     CHARTS = "charts.md"
     CSV = "api/leaderboard.csv"
     JSON = "api/leaderboard.json"
+    """Gzip-compressed: every model's counted scores, 2.5 MB instead of 96 MB at 5,000 models (bench/bench_build.py)."""
     BENCHMARK_COLUMNS = "api/benchmark-columns.json"
     METHODOLOGY = "methodology.md"
     READING = "reading-the-board.md"
     DOWNLOADS = "downloads.md"
+    COMPARE = "compare.md"
+    MODEL_INDEX = "api/model-index.json"
+    """Every model's id, name and organisation: what the compare page's picker offers."""
 
     @staticmethod
     def model(model_id: str) -> str:

@@ -26,7 +26,7 @@ from builder.lmeval.evidence import LOGLIKELIHOOD_TYPES, Evidence, EvidenceError
 from builder.load.layout import MAX_YAML_BYTES
 from builder.load.parsed import sha256_of
 from builder.load.strict_yaml import Document, YamlError, parse, parse_bytes
-from builder.problems import json_path
+from builder.problems import counted, json_path
 from builder.spotcheck.sampling import choose_documents, derive_seed, documents_needed
 from builder.trust.signing import Ed25519PrivateKey, sign
 
@@ -128,6 +128,9 @@ def _n_shots(run: dict[str, Any], evidence: Evidence) -> dict[str, int | None]:
     for score in run["scores"].values():
         for leaf in score.get("aggregated_from") or evidence.leaves(score["task"]):
             shots.setdefault(leaf, score.get("n_shot"))
+    for task, other in (run.get("other_results") or {}).items():  # results outside the board are re-run like the rest
+        for leaf in evidence.leaves(task):
+            shots.setdefault(leaf, other.get("n_shot"))
     return shots
 
 
@@ -149,6 +152,9 @@ def _load(run_path: Path) -> tuple[dict[str, Any], Evidence, Path]:
     if not isinstance(run, dict) or not isinstance(run.get("provenance"), dict) or run["provenance"].get("kind") != "submitted":
         raise SpotcheckError(f"{run_path.name} is not a submitted run; only submitted runs have evidence to check")
     _refuse_invalid(run_path, document)
+    if run["harness"]["name"] != "lm-eval":
+        raise SpotcheckError(f"{run_path.name} was run with {run['harness']['name']}: lm-eval cannot re-run its prompts; "
+                             "`reproboard validate` re-scores it from its per-sample details instead")
     if run["setting"]["backend"] == "api":
         raise SpotcheckError(f"{run_path.name} evaluated an API model, which cannot be re-run from pinned weights")
     evidence_path = run_path.parent / run["provenance"]["evidence"]["path"]
@@ -313,11 +319,11 @@ def _record(run_path: Path, run: dict[str, Any], seed: str, seed_from: str, tole
                                f"({c.reasons[min(c.mismatched)]})" for c in worst)
             summary = f"fail: {checked - agreeing} of {checked} re-run documents disagree with the evidence ({detail})"
         elif verdict == "inconclusive":
-            summary = f"inconclusive: {checked} documents could be re-run of {sum(c.planned for c in checks)} chosen; all that ran agreed{ll_text}"
+            summary = f"inconclusive: {counted(checked, 'document')} could be re-run of {sum(c.planned for c in checks)} chosen; all that ran agreed{ll_text}"
         else:
             ties = sum(c.near_ties for c in checks)
             tie_text = f", {ties} of them near ties that picked another choice within tolerance" if ties else ""
-            summary = f"pass: all {checked} re-run documents in {len(checks)} tasks agree with the evidence{tie_text}{ll_text}"
+            summary = f"pass: all {counted(checked, 're-run document')} in {counted(len(checks), 'task')} agree with the evidence{tie_text}{ll_text}"
         task_records = [c.as_record() for c in checks]
     checker: dict[str, Any] = {"reproboard_version": __version__, "lm_eval_version": lm_eval_version, "hardware": hardware}
     if runner:

@@ -1,9 +1,29 @@
-/* ReproBoard leaderboard: sort, filter, search, page and show benchmark columns.
-   No framework, no network but this site. The data is the JSON in #rb-board-data;
-   rows are built with DOM methods and textContent, never innerHTML, so no contributor
-   string can become markup. Keep rowFor() in step with builder/render/home.py:_row. */
+/* ReproBoard leaderboard: sort, filter, search, page, show benchmark columns and pick
+   models to compare; the view lives in the address (?sort=&dir=&search=&maker=&open=&type=&org=
+   &license=&pmin=&pmax=&cols=&cmp=&page=), so a link shares it and back/forward step
+   through it. No framework, no network but this site. The data is the JSON in
+   #rb-board-data; rows are built with DOM methods and textContent, never innerHTML, so no
+   contributor string can become markup. Keep rowFor() in step with
+   builder/render/home.py:_row. */
 (function () {
   "use strict";
+
+  /* Search that finds what people type: case, width and punctuation ignored, words in any
+     order, each word found inside the name, the id or any name of the organisation
+     ("llama 3" finds Meta-Llama-3-8B, "alibaba" and "阿里巴巴" find Qwen). A key is each
+     field with everything but letters and digits taken out, fields joined by "|" (which no
+     query word contains), so a word never matches across two fields. Shared with compare.js. */
+  function searchKey(fields) {
+    return fields.map(function (f) { return f.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }).join("|");
+  }
+  function queryWords(q) {
+    return q.normalize("NFKC").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w !== ""; });
+  }
+  function found(key, words) {
+    for (var w = 0; w < words.length; w++) if (key.indexOf(words[w]) < 0) return false;
+    return true;
+  }
+  window.ReproBoard = { searchKey: searchKey, queryWords: queryWords, found: found };
 
   function start() {
     var holder = document.getElementById("rb-board-data");
@@ -12,8 +32,14 @@
     table.dataset.rbReady = "1";
     var data = JSON.parse(holder.textContent);
     var S = data.strings, M = data.m, n = M.id.length;
-    var state = { key: "rank", dir: 1, page: 0, shown: [], cols: null, colData: null };
+    var state = { key: "rank", dir: 1, page: 0, shown: [], colData: null, cmp: [] };
     var controls = document.getElementById("rb-controls");
+    var wrap = document.getElementById("rb-board-wrap");
+    var aliases = data.aliases || {};
+    var keys = new Array(n);
+    for (var k0 = 0; k0 < n; k0++) keys[k0] = searchKey([M.name[k0], M.id[k0], M.org[k0]].concat(aliases[M.org[k0]] || []));
+    var byId = {};
+    for (var k1 = 0; k1 < n; k1++) byId[M.id[k1]] = k1;
     var body = table.tBodies[0];
     var headRow = table.tHead.rows[0];
     var status = document.getElementById("rb-status");
@@ -66,9 +92,14 @@
       if (key && key.indexOf("cat:") === 0) catIndex[key.slice(4)] = Object.keys(catIndex).length;
     });
 
+    /* Makers' own models, the others, or all (builder/render/home.py:_maker_filter); absent when the board has one kind. */
+    var makerBox = document.getElementById("rb-maker");
+    var makers = 0;
+    for (var k2 = 0; k2 < n; k2++) makers += M.maker[k2];
+    function hiddenByMaker() { return !makerBox || makerBox.value === "all" ? 0 : makerBox.value === "1" ? n - makers : makers; }
+    var benchBoxes = Array.prototype.slice.call(controls.querySelectorAll("input[data-bench]"));
     function visibleBenchmarks() {
-      return Array.prototype.filter.call(controls.querySelectorAll("input[data-bench]"), function (b) { return b.checked; })
-        .map(function (b) { return b.dataset.bench; });
+      return benchBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.dataset.bench; });
     }
 
     function rowFor(i, benches) {
@@ -84,20 +115,14 @@
         if (M.worst[i] > M.rank[i]) td.appendChild(el("span", "rb-range", M.rank[i] + "–" + M.worst[i]));
       }
       tr.appendChild(td);
-      td = el("td", "rb-c-model"); td.appendChild(link(modelHref(i), M.name[i])); tr.appendChild(td);
+      td = el("td", "rb-c-model"); td.appendChild(pickBox(i)); td.appendChild(link(modelHref(i), M.name[i])); tr.appendChild(td);
+      tr.appendChild(scoreCell(i));
       tr.appendChild(el("td", "", M.org[i]));
       tr.appendChild(el("td", "rb-n", M.params[i] === null ? "–" : String(M.params[i])));
       tr.appendChild(el("td", "", data.types[M.type[i]]));
       tr.appendChild(el("td", "", M.open[i] ? S["weights.open"] : S["weights.api"]));
       tr.appendChild(el("td", "", M.license[i]));
       tr.appendChild(el("td", "", M.date[i]));
-      td = el("td", "rb-n rb-c-score");
-      if (M.rank[i] === null) td.appendChild(el("span", "rb-reason", reason(M.why[i])));
-      else {
-        td.appendChild(el("b", "", fixed(M.score[i]))); td.appendChild(document.createTextNode(" "));
-        td.appendChild(el("span", "rb-se", "[" + fixed(M.lo[i]) + ", " + fixed(M.hi[i]) + "]"));
-      }
-      tr.appendChild(td);
       tr.appendChild(el("td", "rb-n", fmt(S["evidence.text"], { benchmarks: M.nb[i], comparisons: M.nc[i], groups: M.ng[i] })));
       for (var c = 0; c < M.cat[i].length; c++) {
         var total = data.categoryTotals[c], covered = M.cov[i][c];
@@ -132,12 +157,68 @@
       return tr;
     }
 
+    function scoreCell(i) {
+      var td = el("td", "rb-n rb-c-score");
+      if (M.rank[i] === null) td.appendChild(el("span", "rb-reason", reason(M.why[i])));
+      else {
+        td.appendChild(el("b", "", fixed(M.score[i]))); td.appendChild(document.createTextNode(" "));
+        td.appendChild(el("span", "rb-se", "[" + fixed(M.lo[i]) + ", " + fixed(M.hi[i]) + "]"));
+      }
+      return td;
+    }
+
+    /* Picking models to compare: a box in the model cell, a bar above the table. */
+    var bar = document.getElementById("rb-compare-bar"), picked = document.getElementById("rb-compare-picked");
+    var go = document.getElementById("rb-compare-go"), clear = document.getElementById("rb-compare-clear");
+    function pickBox(i) {
+      var box = el("input", "rb-pick"); box.type = "checkbox"; box.dataset.i = String(i);
+      box.setAttribute("aria-label", fmt(S["home.pick"], { name: M.name[i] }));
+      box.checked = state.cmp.indexOf(M.id[i]) >= 0;
+      box.disabled = !box.checked && state.cmp.length >= data.compareMax;
+      if (box.disabled) box.title = fmt(S["home.compare_full"], { max: data.compareMax });
+      return box;
+    }
+    function compareHref(ids) {
+      return data.compareUrl + "?m=" + ids.map(encodeURIComponent).join(",").replace(/%2F/g, "/");
+    }
+    function syncCompare() {
+      bar.hidden = state.cmp.length === 0;
+      picked.textContent = fmt(S["home.compare_n"], { count: state.cmp.length, max: data.compareMax });
+      if (state.cmp.length >= 2) { go.setAttribute("href", compareHref(state.cmp)); go.removeAttribute("aria-disabled"); go.removeAttribute("title"); }
+      else { go.removeAttribute("href"); go.setAttribute("aria-disabled", "true"); go.title = S["home.compare_need"]; }
+      Array.prototype.forEach.call(body.querySelectorAll("input.rb-pick"), function (box) {
+        var on = state.cmp.indexOf(M.id[Number(box.dataset.i)]) >= 0;
+        box.checked = on;
+        box.disabled = !on && state.cmp.length >= data.compareMax;
+        if (box.disabled) box.title = fmt(S["home.compare_full"], { max: data.compareMax }); else box.removeAttribute("title");
+      });
+    }
+    body.addEventListener("change", function (e) {
+      var box = e.target;
+      if (!box.classList || !box.classList.contains("rb-pick")) return;
+      var id = M.id[Number(box.dataset.i)], at = state.cmp.indexOf(id);
+      if (box.checked && at < 0 && state.cmp.length < data.compareMax) state.cmp.push(id);
+      if (!box.checked && at >= 0) state.cmp.splice(at, 1);
+      syncCompare(); remember(true);
+    });
+    clear.addEventListener("click", function () { state.cmp = []; syncCompare(); remember(true); });
+
+    var lastFixed = headRow.cells[headRow.cells.length - 1];
+    var benchInfo = {};
+    data.benchmarks.forEach(function (b) { benchInfo[b.id] = b; });
+    /* Header cells are kept, not rebuilt, so the one the reader sorted by keeps the focus. */
     function syncHeader(benches) {
-      Array.prototype.slice.call(headRow.querySelectorAll("th.rb-bench")).forEach(function (th) { th.remove(); });
+      Array.prototype.slice.call(headRow.querySelectorAll("th.rb-bench")).forEach(function (th) {
+        if (benches.indexOf(th.dataset.key.slice(6)) < 0) th.remove();
+      });
+      var after = lastFixed;
       benches.forEach(function (b) {
-        var info = data.benchmarks.filter(function (x) { return x.id === b; })[0];
-        var th = el("th", "rb-bench", info.name); th.dataset.key = "bench:" + b;
-        headRow.appendChild(th);
+        var th = headRow.querySelector('th[data-key="bench:' + CSS.escape(b) + '"]');
+        if (!th) {
+          th = el("th", "rb-bench", benchInfo[b].name); th.dataset.key = "bench:" + b; th.scope = "col";
+        }
+        if (th.previousElementSibling !== after) after.after(th);  // in the chooser's order; a cell moved loses the focus, so only when needed
+        after = th;
       });
       Array.prototype.forEach.call(headRow.cells, function (th) {
         th.setAttribute("aria-sort", th.dataset.key === state.key ? (state.dir === 1 ? "ascending" : "descending") : "none");
@@ -146,8 +227,9 @@
     }
 
     function matches(i, f) {
-      if (f.q && M.name[i].toLowerCase().indexOf(f.q) < 0 && M.id[i].toLowerCase().indexOf(f.q) < 0) return false;
+      if (f.q.length && !found(keys[i], f.q)) return false;
       if (f.open !== "" && String(M.open[i]) !== f.open) return false;
+      if (f.maker !== "all" && String(M.maker[i]) !== f.maker) return false;
       if (f.type && M.type[i] !== f.type) return false;
       if (f.org && M.org[i] !== f.org) return false;
       if (f.license && M.license[i] !== f.license) return false;
@@ -160,16 +242,17 @@
 
     function compute() {
       var f = {
-        q: document.getElementById("rb-search").value.trim().toLowerCase(), open: document.getElementById("rb-open").value,
+        q: queryWords(document.getElementById("rb-search").value), open: document.getElementById("rb-open").value,
         type: document.getElementById("rb-type").value, org: document.getElementById("rb-org").value,
-        license: document.getElementById("rb-license").value, pmin: number("rb-pmin"), pmax: number("rb-pmax")
+        license: document.getElementById("rb-license").value, pmin: number("rb-pmin"), pmax: number("rb-pmax"),
+        maker: makerBox ? makerBox.value : "all"
       };
       var rows = [];
       for (var i = 0; i < n; i++) if (matches(i, f)) rows.push(i);
-      var key = state.key, dir = state.dir, keys = new Array(n);
-      rows.forEach(function (i) { keys[i] = keyOf(key, i); });
+      var key = state.key, dir = state.dir, sortKeys = new Array(n);
+      rows.forEach(function (i) { sortKeys[i] = keyOf(key, i); });
       rows.sort(function (a, b) {
-        var x = keys[a], y = keys[b];
+        var x = sortKeys[a], y = sortKeys[b];
         var xm = x === null || x === undefined, ym = y === null || y === undefined;
         if (xm || ym) return xm === ym ? a - b : (xm ? 1 : -1);  // missing values last, either direction
         if (x < y) return -dir;
@@ -190,6 +273,7 @@
       for (var k = from; k < to; k++) frag.appendChild(rowFor(state.shown[k], benches));
       body.replaceChildren(frag);
       status.textContent = total ? fmt(S["home.showing"], { first: from + 1, last: to, total: total }) : S["home.none"];
+      if (hiddenByMaker()) status.textContent += " · " + fmt(S["home.maker_hidden"], { count: hiddenByMaker() });
       prev.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
     }
@@ -198,16 +282,17 @@
 
     var prev = el("button", "md-button rb-prev", S["home.prev"]), next = el("button", "md-button rb-next", S["home.next"]);
     prev.type = next.type = "button";
-    prev.addEventListener("click", function () { state.page--; render(); });
-    next.addEventListener("click", function () { state.page++; render(); });
+    prev.addEventListener("click", function () { state.page--; render(); remember(true); });
+    next.addEventListener("click", function () { state.page++; render(); remember(true); });
     pager.appendChild(prev); pager.appendChild(next);
 
+    var ascending = { rank: 1, name: 1, org: 1, license: 1, type: 1 };
     function sortBy(key) {
       if (!key) return;
       if (state.key === key) state.dir = -state.dir;
-      else { state.key = key; state.dir = (key === "rank" || key === "name" || key === "org" || key === "license" || key === "type") ? 1 : -1; }
+      else { state.key = key; state.dir = ascending[key] ? 1 : -1; }
       state.page = 0;
-      update();
+      update(); remember(true);
     }
     headRow.addEventListener("click", function (e) {
       if (e.target.closest("a")) return;
@@ -217,24 +302,111 @@
       if (e.key !== "Enter" && e.key !== " ") return;
       var th = e.target.closest("th"); if (th) { e.preventDefault(); sortBy(th.dataset.key); }
     });
+
+    /* The view in the address. Typing replaces the current entry (one entry per field
+       typed in, not per key); every other change adds one, so back undoes it. */
+    // Not "q": Material's site search opens itself with ?q= on any page.
+    var FIELDS = { search: "rb-search", maker: "rb-maker", open: "rb-open", type: "rb-type", org: "rb-org", license: "rb-license", pmin: "rb-pmin", pmax: "rb-pmax" };
+    if (!makerBox) delete FIELDS.maker;
+    function fallback(name) { return name === "maker" ? data.makerDefault : ""; }  // a field's value when the address leaves it out
+    var typedIn = null;
+    function viewQuery() {
+      var q = new URLSearchParams();
+      if (state.key !== "rank" || state.dir !== 1) { q.set("sort", state.key); q.set("dir", state.dir === 1 ? "asc" : "desc"); }
+      Object.keys(FIELDS).forEach(function (name) {
+        var v = document.getElementById(FIELDS[name]).value;
+        if (v !== fallback(name)) q.set(name, v);
+      });
+      var cols = visibleBenchmarks();
+      if (cols.length) q.set("cols", cols.join(","));
+      if (state.cmp.length) q.set("cmp", state.cmp.join(","));
+      if (state.page > 0) q.set("page", String(state.page + 1));
+      return q.toString().replace(/%2F/g, "/").replace(/%2C/g, ",").replace(/%3A/g, ":");
+    }
+    function remember(step, field) {
+      var query = viewQuery();
+      var url = location.pathname + (query ? "?" + query : "") + location.hash;
+      if (url === location.pathname + location.search + location.hash) return;
+      if (step && !(field && field === typedIn)) history.pushState({ rb: 1 }, "", url);
+      else history.replaceState({ rb: 1 }, "", url);
+      typedIn = field || null;
+    }
+    function validKey(key) {
+      if (key.indexOf("bench:") === 0) return !!benchInfo[key.slice(6)];
+      return Array.prototype.some.call(headRow.cells, function (th) { return th.dataset.key === key; });
+    }
+    /* Set the controls and the state from the address; anything unknown in it is ignored. */
+    function readView() {
+      var q = new URLSearchParams(location.search);
+      Object.keys(FIELDS).forEach(function (name) {
+        var input = document.getElementById(FIELDS[name]), v = q.has(name) ? q.get(name) : fallback(name);
+        if (input.tagName === "SELECT" && !Array.prototype.some.call(input.options, function (o) { return o.value === v; })) v = fallback(name);
+        if (input.type === "number" && v !== "" && !isFinite(Number(v))) v = "";
+        input.value = v;
+      });
+      var cols = (q.get("cols") || "").split(",");
+      benchBoxes.forEach(function (b) { b.checked = cols.indexOf(b.dataset.bench) >= 0; });
+      if (benchBoxes.some(function (b) { return b.checked; })) controls.querySelector("details.rb-columns").open = true;
+      var key = q.get("sort") || "rank";
+      state.key = validKey(key) ? key : "rank";
+      state.dir = q.get("dir") === "desc" ? -1 : q.get("dir") === "asc" ? 1 : (ascending[state.key] ? 1 : -1);
+      state.cmp = (q.get("cmp") || "").split(",").filter(function (id, at, all) {
+        return byId.hasOwnProperty(id) && all.indexOf(id) === at;
+      }).slice(0, data.compareMax);
+      var page = parseInt(q.get("page") || "1", 10);
+      state.page = page > 0 ? page - 1 : 0;
+    }
+    /* Benchmark columns need their file; `then` runs once it is here. */
+    function withColumns(then) {
+      if (state.colData || !visibleBenchmarks().length) { then(); return; }
+      status.textContent = S["home.loading"];
+      fetch(data.benchmarkColumns).then(function (r) { return r.json(); }).then(function (cols) { state.colData = cols; then(); });
+    }
+    function showView() { withColumns(function () { update(); syncCompare(); }); }
+    window.addEventListener("popstate", function () { typedIn = null; readView(); showView(); });
+
     controls.addEventListener("submit", function (e) { e.preventDefault(); });
     controls.addEventListener("input", function (e) {
       if (e.target.dataset.bench) return;
       state.page = 0; update();
+      var typed = e.target.tagName === "INPUT";
+      remember(true, typed ? e.target.id : null);
     });
     controls.addEventListener("change", function (e) {
       if (!e.target.dataset.bench) return;
-      if (state.colData) { render(); return; }
-      status.textContent = S["home.loading"];
-      fetch(data.benchmarkColumns).then(function (r) { return r.json(); }).then(function (cols) {
-        state.colData = cols; if (state.key.indexOf("bench:") === 0) compute(); render();
+      var bench = e.target.dataset.bench, shown = e.target.checked;
+      withColumns(function () {
+        if (state.key.indexOf("bench:") === 0) compute();
+        render(); remember(true);
+        if (shown) reveal(bench);
       });
     });
+    /* A column just shown is scrolled into view and announced: it may land right of the window. */
+    function reveal(bench) {
+      var th = headRow.querySelector('th[data-key="bench:' + CSS.escape(bench) + '"]');
+      if (!th) return;
+      var right = th.offsetLeft + th.offsetWidth;
+      if (right > wrap.scrollLeft + wrap.clientWidth) wrap.scrollLeft = right - wrap.clientWidth;
+      status.textContent += " · " + fmt(S["home.column_shown"], { name: benchInfo[bench].name });
+    }
     table.rbState = state;  // for tests
-    update();
+    readView();
+    history.replaceState({ rb: 1 }, "", location.href);
+    showView();
   }
 
-  if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(start);  // Material's instant loading
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  /* The compare page's own script, loaded only there (the page carries no script of its own). */
+  function loadCompare() {
+    var holder = document.getElementById("rb-compare-data");
+    if (!holder || holder.dataset.rbLoaded) return;
+    holder.dataset.rbLoaded = "1";
+    var script = document.createElement("script");
+    script.src = JSON.parse(holder.textContent).script;
+    document.head.appendChild(script);
+  }
+  function boot() { start(); loadCompare(); }
+
+  if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(boot);  // Material's instant loading
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
 })();
