@@ -29,10 +29,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("browser") / "site"
-    result = CliRunner().invoke(cli, ["build", "--root", str(FIXTURE), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
+def serve_built_site(root: Path, site: Path) -> Iterator[str]:
+    """Build the board under `root` into `site` with the repository's mkdocs.yml and serve it on localhost."""
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     process = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(site)],
@@ -48,12 +47,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.stdout.close()  # type: ignore[union-attr]
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, with no connection of its own to the outside."""
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_built_site(FIXTURE, tmp_path_factory.mktemp("browser") / "site")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launched_chromium()
 
 
 class Watched:

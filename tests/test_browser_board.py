@@ -12,57 +12,33 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from click.testing import CliRunner
-
-from builder.cli import cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from test_browser import FIXTURE, FLAGS, REPO, Watched  # noqa: E402
-
-
-def _serve(root: Path, site: Path) -> Iterator[str]:
-    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    process = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(site)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        port = re.search(r"port (\d+)", process.stdout.readline())  # type: ignore[union-attr]
-        assert port
-        yield f"http://127.0.0.1:{port.group(1)}"
-    finally:
-        process.terminate()
-        process.wait()
-        process.stdout.close()  # type: ignore[union-attr]
+from playwright.sync_api import Browser, Page  # noqa: E402
+from test_browser import FIXTURE, REPO, Watched, launched_chromium, serve_built_site  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _serve(FIXTURE, tmp_path_factory.mktemp("board") / "site")
+    yield from serve_built_site(FIXTURE, tmp_path_factory.mktemp("board") / "site")
 
 
 @pytest.fixture(scope="module")
 def repo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _serve(REPO, tmp_path_factory.mktemp("repo") / "site")
+    yield from serve_built_site(REPO, tmp_path_factory.mktemp("repo") / "site")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 def _open(browser: Browser, width: int = 1280) -> Watched:
@@ -348,7 +324,7 @@ def maker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("makers") / "repo"
     shutil.copytree(FIXTURE, root)
     (root / "seeds" / "organisations.yaml").write_text(ORGANISATIONS, encoding="utf-8")
-    yield from _serve(root, root.parent / "site")
+    yield from serve_built_site(root, root.parent / "site")
 
 
 def test_the_board_opens_on_the_makers_models_and_says_how_many_others_there_are(maker_server: str, browser: Browser) -> None:

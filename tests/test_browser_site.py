@@ -10,23 +10,17 @@ critical violation in the project's markup.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from builder.cli import cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from test_browser import FLAGS, REPO, Watched  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
+from test_browser import REPO, Watched, launched_chromium, serve_built_site  # noqa: E402
 
 MODEL = "models/meta-llama/Meta-Llama-3-8B-Instruct/"
 """A model of the repository's board ranked in some categories and not in others."""
@@ -35,28 +29,12 @@ SECTIONS = ("categories/", "benchmarks/", "charts/", "submit/", "downloads/", "a
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("site") / "site"
-    result = CliRunner().invoke(cli, ["build", "--root", str(REPO), "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site)],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    process = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(site)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        port = re.search(r"port (\d+)", process.stdout.readline())  # type: ignore[union-attr]
-        assert port
-        yield f"http://127.0.0.1:{port.group(1)}"
-    finally:
-        process.terminate()
-        process.wait()
-        process.stdout.close()  # type: ignore[union-attr]
+    yield from serve_built_site(REPO, tmp_path_factory.mktemp("site") / "site")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 def _open(browser: Browser, width: int = 1280, scheme: str = "light") -> Watched:
