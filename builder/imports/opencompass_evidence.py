@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from builder.imports.opencompass_details import Details
-from builder.lmeval.bounded import BoundedReadError, gzip_lines, loads
-from builder.lmeval.evidence_read import MAX_EVIDENCE_BYTES, MAX_INFLATED, MAX_LINE, MAX_RECORDS, EvidenceError
+from builder.lmeval.evidence_read import MAX_EVIDENCE_BYTES, MAX_INFLATED, MAX_RECORDS, EvidenceError, evidence_lines
 
 if TYPE_CHECKING:
     from builder.load.parsed import Parsed
@@ -114,35 +113,24 @@ def _record_problem(record: Any, datasets: dict[str, Any]) -> str | None:
 
 def read_opencompass_evidence(raw: bytes) -> OpenCompassEvidence:
     """Read and tally the evidence in one bounded pass, or raise EvidenceError."""
-    if len(raw) > MAX_EVIDENCE_BYTES:
-        raise EvidenceError(f"is {len(raw):,} bytes; evidence files are at most {MAX_EVIDENCE_BYTES:,}")
     header: dict[str, Any] | None = None
     tallies: dict[str, DatasetTally] = {}
-    try:
-        for number, line in gzip_lines(io.BytesIO(raw), max_inflated=MAX_INFLATED, max_line=MAX_LINE, max_lines=MAX_RECORDS + 1):
-            if not line.strip():
-                continue
-            try:
-                record = loads(line, allow_nan=False, fast=True)
-            except BoundedReadError as error:
-                raise EvidenceError(f"line {number} {error}") from None
-            if header is None:
-                problem = _header_problem(record)
-                if problem:
-                    raise EvidenceError(problem)
-                header = record
-                tallies = {abbr: DatasetTally([], 0.0, []) for abbr in record["datasets"]}
-                continue
-            problem = _record_problem(record, header["datasets"])
+    for number, record in evidence_lines(raw):
+        if header is None:
+            problem = _header_problem(record)
             if problem:
-                raise EvidenceError(f"line {number} {problem}")
-            tally = tallies[record["ds"]]
-            tally.indices.append(record["i"])
-            tally.correct += sum(record["c"]) / len(record["c"])
-            if header["datasets"][record["ds"]]["layout"] == "PPL" and record["c"] != [record.get("p") == record.get("r")]:
-                tally.contradicted.append(record["i"])
-    except BoundedReadError as error:
-        raise EvidenceError(str(error)) from None
+                raise EvidenceError(problem)
+            header = record
+            tallies = {abbr: DatasetTally([], 0.0, []) for abbr in record["datasets"]}
+            continue
+        problem = _record_problem(record, header["datasets"])
+        if problem:
+            raise EvidenceError(f"line {number} {problem}")
+        tally = tallies[record["ds"]]
+        tally.indices.append(record["i"])
+        tally.correct += sum(record["c"]) / len(record["c"])
+        if header["datasets"][record["ds"]]["layout"] == "PPL" and record["c"] != [record.get("p") == record.get("r")]:
+            tally.contradicted.append(record["i"])
     if header is None:
         raise EvidenceError(f"does not start with a '{FORMAT}' header")
     return OpenCompassEvidence(header, tallies)

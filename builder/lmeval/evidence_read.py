@@ -14,7 +14,7 @@ import io
 import math
 import operator
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,12 +224,34 @@ def read_evidence(raw: bytes, keep: Callable[[str, int], bool] | None = None) ->
 
     `keep(task, doc_id)` selects the records kept whole in `Evidence.records`.
     """
-    if len(raw) > MAX_EVIDENCE_BYTES:
-        raise EvidenceError(f"is {len(raw):,} bytes; evidence files are at most {MAX_EVIDENCE_BYTES:,}")
     header: dict[str, Any] | None = None
     tallies: dict[str, dict[str, FilterTally]] = {}
     hashers: dict[str, Any] = {}
     kept: dict[str, list[dict[str, Any]]] = {}
+    for number, record in evidence_lines(raw):
+        if header is None:
+            problem = _header_shape(record)
+            if problem:
+                raise EvidenceError(problem)
+            header = record
+            continue
+        problem = _record_shape(record, header["tasks"])
+        if problem:
+            raise EvidenceError(f"line {number} {problem}")
+        _tally(record, header, tallies, hashers)
+        if keep is not None and keep(record["t"], record["d"]):
+            kept.setdefault(record["t"], []).append(record)
+    if header is None:
+        raise EvidenceError(f"does not start with a '{FORMAT}' header")
+    task_hashes = {task: (hasher.hexdigest() if hasher else None) for task, hasher in hashers.items()}
+    return Evidence(header, tallies, task_hashes, kept)
+
+
+def evidence_lines(raw: bytes) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed record) for each non-blank line of a gzip'd evidence file, read under
+    the caps on file size, inflated size, line length and lines; EvidenceError names the line."""
+    if len(raw) > MAX_EVIDENCE_BYTES:
+        raise EvidenceError(f"is {len(raw):,} bytes; evidence files are at most {MAX_EVIDENCE_BYTES:,}")
     try:
         for number, line in gzip_lines(io.BytesIO(raw), max_inflated=MAX_INFLATED, max_line=MAX_LINE, max_lines=MAX_RECORDS + 1):
             if not line.strip():
@@ -238,24 +260,9 @@ def read_evidence(raw: bytes, keep: Callable[[str, int], bool] | None = None) ->
                 record = loads(line, allow_nan=False, fast=True)
             except BoundedReadError as error:
                 raise EvidenceError(f"line {number} {error}") from None
-            if header is None:
-                problem = _header_shape(record)
-                if problem:
-                    raise EvidenceError(problem)
-                header = record
-                continue
-            problem = _record_shape(record, header["tasks"])
-            if problem:
-                raise EvidenceError(f"line {number} {problem}")
-            _tally(record, header, tallies, hashers)
-            if keep is not None and keep(record["t"], record["d"]):
-                kept.setdefault(record["t"], []).append(record)
+            yield number, record
     except BoundedReadError as error:  # from inflating and splitting lines
         raise EvidenceError(str(error)) from None
-    if header is None:
-        raise EvidenceError(f"does not start with a '{FORMAT}' header")
-    task_hashes = {task: (hasher.hexdigest() if hasher else None) for task, hasher in hashers.items()}
-    return Evidence(header, tallies, task_hashes, kept)
 
 
 def _tally(record: dict[str, Any], header: dict[str, Any], tallies: dict[str, dict[str, FilterTally]], hashers: dict[str, Any]) -> None:
