@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -147,11 +149,7 @@ def ingest(paths: tuple[Path, ...], root: Path, submitted_by: str | None, model_
     try:
         written = run_ingest(root, list(paths), report.registry, options)
     except IngestError as error:
-        for notice in error.notices:
-            click.echo(f"notice: {notice}", err=True)
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
+        _refuse(error.problems, error.notices)
     failed = False
     for item in written:
         for notice in item.notices:
@@ -289,11 +287,7 @@ def import_opencompass(run_dir: Path, root: Path, submitted_by: str, model_map: 
         options = OpenCompassOptions.from_flags(submitted_by, model_map, revision_map, source_url, publisher, hardware)
         written = import_run(root, run_dir, options)
     except ImportError_ as error:
-        for notice in error.notices:
-            click.echo(f"notice: {notice}", err=True)
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
+        _refuse(error.problems, error.notices)
     for item in written:
         for notice in item.notices:
             click.echo(f"notice: {notice}", err=True)
@@ -348,9 +342,7 @@ def import_eee(paths: tuple[Path, ...], root: Path, commit: str, repository: str
         done = run_import(root, list(paths), Origin(repository.rstrip("/"), commit), into, submitted_by,
                           dt.date.today().isoformat(), organisations)
     except ImportFailed as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
+        _refuse(error.problems)
     for notice in done.notices:
         click.echo(f"notice: {notice}", err=True)
     click.echo(f"{counted(done.records, 'record')} -> {counted(done.runs, 'run')} of {counted(done.models, 'new model record')} "
@@ -437,3 +429,12 @@ def new_key(out: Path, who: str, valid_from: str | None) -> None:
 
 def main() -> None:
     cli(prog_name="reproboard")
+
+
+def _refuse(problems: Sequence[str], notices: Sequence[str] = ()) -> NoReturn:
+    """A command that wrote nothing: its notices, then every problem, on stderr; exit 1."""
+    for notice in notices:
+        click.echo(f"notice: {notice}", err=True)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(1)
