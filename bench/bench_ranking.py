@@ -78,9 +78,12 @@ def bench_id(b: int) -> str:
     return f"b{b:03d}"
 
 
-def simulate(seed: int, models: int, benchmarks: int, protocol_share: float = 0.25, protocol_spread: float = 12.0) -> Board:
+def simulate(seed: int, models: int, benchmarks: int, protocol_share: float = 0.25, protocol_spread: float = 12.0,
+             leaderboard: int = 0) -> Board:
     """One board; `protocol_share` of (table, benchmark) pairs run under the table's own protocol, which moves
-    the numbers by a normal offset of sd `protocol_spread` points."""
+    the numbers by a normal offset of sd `protocol_spread` points. With `leaderboard` > 0, the shape of the real
+    board: one leaderboard table runs every model on that many benchmarks (the first ones), and only the stronger
+    half of the models (the labs' own) have makers' tables, on the other benchmarks."""
     rng = np.random.default_rng(seed)
     age = rng.uniform(0, 1, models)  # 0 = newest
     skill = rng.normal(0, 1, models) - 0.8 * age  # newer models are better on average
@@ -101,13 +104,17 @@ def simulate(seed: int, models: int, benchmarks: int, protocol_share: float = 0.
     maker_of_table: dict[str, int] = {}
     order = np.argsort(-age)  # oldest first: a table compares with models released before
     released: list[int] = []
+    strong = skill >= np.median(skill)
     for m in order.tolist():
+        if leaderboard and not strong[m]:
+            continue
         table = f"maker{maker[m]}/{model_id(m)}"
         maker_of_table[table] = int(maker[m])
         # Coverage: newer, stronger models publish more; each benchmark more likely where the model looks good.
         wanted = 0.1 + 0.6 * (1 - age[m]) + 0.2 * np.tanh(skill[m])
         p_publish = 1 / (1 + np.exp(-(4 * interaction[m] + 3 * (wanted - 0.5))))
         chosen = np.flatnonzero(rng.uniform(size=benchmarks) < p_publish)
+        chosen = chosen[chosen >= leaderboard]
         if len(chosen) == 0:
             continue
         rivals = rng.choice(released, size=min(len(released), int(rng.integers(1, 6))), replace=False).tolist() if released else []
@@ -129,6 +136,10 @@ def simulate(seed: int, models: int, benchmarks: int, protocol_share: float = 0.
         for b in covered.tolist():
             for m in members.tolist():
                 observations.append(Observation(model_id(m), bench_id(b), table, _clip(true_value(m, b) + offset[b] + rng.normal(0, 0.8))))
+
+    for b in range(leaderboard):  # the leaderboard: every model, its own protocol
+        for m in range(models):
+            observations.append(Observation(model_id(m), bench_id(b), "leaderboard", _clip(true_value(m, b) + rng.normal(0, 0.8))))
 
     for b in range(benchmarks):  # the board's own protocol: a few submitted runs per benchmark
         members = np.flatnonzero(rng.uniform(size=models) < 0.05)
@@ -215,12 +226,13 @@ def wrong_way(pairs: list[tuple[int, int]], key: np.ndarray) -> float:
     return sum(key[loser] > key[winner] for winner, loser in pairs) / len(pairs)
 
 
-def run_seed(seed: int, models: int, benchmarks: int, replicates: int, share: float, spread: float) -> dict[str, float]:
-    board = simulate(seed, models, benchmarks, share, spread)
+def run_seed(seed: int, models: int, benchmarks: int, replicates: int, share: float, spread: float, leaderboard: int) -> dict[str, float]:
+    board = simulate(seed, models, benchmarks, share, spread, leaderboard)
     counted = one_number_each(board)
     started = time.perf_counter()
     result = rank_models(board.observations, replicates=replicates, seed=seed)
     elapsed = time.perf_counter() - started
+    plain = rank_models(board.observations, replicates=replicates, seed=seed, offsets=False).overall
     ranked = np.array(sorted(int(s.model_id[1:]) for s in result.overall.values() if s.rank is not None))
     score = np.full(len(board.skill), -np.inf)
     shown = np.full(len(board.skill), np.inf)
@@ -228,6 +240,7 @@ def run_seed(seed: int, models: int, benchmarks: int, replicates: int, share: fl
         if s.rank is not None:
             m = int(s.model_id[1:])
             score[m], shown[m] = s.score, s.rank.best
+    no_offsets = np.array([plain[model_id(m)].score if plain[model_id(m)].score is not None else -np.inf for m in range(len(board.skill))])
     old = todays_rule(board, counted)
     zb = z_baseline(board, counted)
     truth = board.skill[ranked]
@@ -243,10 +256,12 @@ def run_seed(seed: int, models: int, benchmarks: int, replicates: int, share: fl
         "tau z": kendalltau(zb[ranked], truth).statistic,
         "tau new": kendalltau(score[ranked], truth).statistic,
         "tau new (rank shown)": kendalltau(-shown[ranked], truth).statistic,
+        "tau new, no offsets": kendalltau(no_offsets[ranked], truth).statistic,
         "wrong old": wrong_way(pairs, old),
         "wrong z": wrong_way(pairs, zb),
         "wrong new (score)": wrong_way(pairs, score),
         "wrong new (rank shown)": wrong_way(pairs, -shown),
+        "wrong new, no offsets": wrong_way(pairs, no_offsets),
         "dominance pairs": float(len(pairs)),
         "coverage new": float(np.mean(covered)),
         "mean interval width": float(np.mean([result.overall[model_id(m)].rank.worst - result.overall[model_id(m)].rank.best + 1 for m in ranked])),  # type: ignore[union-attr]
@@ -275,10 +290,13 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=400)
     parser.add_argument("--protocol-share", type=float, default=0.25, help="share of a table's benchmarks run under its own protocol")
     parser.add_argument("--protocol-spread", type=float, default=12.0, help="points by which an own protocol moves a table's numbers (sd)")
+    parser.add_argument("--leaderboard", type=int, default=0, help="the real board's shape: one table runs every model on this many "
+                        "benchmarks, and only the stronger half of the models have makers' tables, on the others")
     parser.add_argument("--speed", action="store_true", help="also time rank_models at 5,000 and 20,000 models x 40 benchmarks")
     args = parser.parse_args()
 
-    rows = [run_seed(seed, args.models, args.benchmarks, args.replicates, args.protocol_share, args.protocol_spread) for seed in range(args.seeds)]
+    rows = [run_seed(seed, args.models, args.benchmarks, args.replicates, args.protocol_share, args.protocol_spread, args.leaderboard)
+            for seed in range(args.seeds)]
     print(f"{args.seeds} seeds, {args.models} models x {args.benchmarks} benchmarks, own protocols on {args.protocol_share:.0%} of "
           f"a table's benchmarks (sd {args.protocol_spread:g} points); figures over the models the new method ranks")
     print(f"{'figure':<26}{'mean':>10}{'sd':>10}")
@@ -292,6 +310,7 @@ def main() -> None:
         ("z-score", "tau z", "wrong z", None),
         ("new (score)", "tau new", "wrong new (score)", "coverage new"),
         ("new (rank)", "tau new (rank shown)", "wrong new (rank shown)", None),
+        ("new, no offsets", "tau new, no offsets", "wrong new, no offsets", None),
     ):
         t = [r[tau] for r in rows]
         w = statistics.fmean(r[wrong] for r in rows)

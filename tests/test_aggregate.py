@@ -380,11 +380,11 @@ def test_the_fixture_board_has_the_expected_order_scores_and_ranks() -> None:
     assert report.errors == []
     board = build_board(report.parsed, report.registry)
     assert [(m.id, m.standing.score, m.rank, m.standing.unranked) for m in board.models] == [
-        ("vendor/api-model", 1.26, Rank(1, 2), None),
-        ("beta-labs/Beta-70B", 0.9, Rank(1, 2), None),
-        ("acme/Alpha-7B-Chat", -0.59, Rank(3, 4), None),
-        ("acme/Alpha-7B", -0.65, Rank(3, 4), None),
-        ("evil/X-1", -1.25, Rank(5, 5), None),
+        ("vendor/api-model", 1.38, Rank(1, 1), None),
+        ("beta-labs/Beta-70B", 0.81, Rank(2, 2), None),
+        ("acme/Alpha-7B-Chat", -0.52, Rank(3, 4), None),
+        ("acme/Alpha-7B", -0.75, Rank(3, 4), None),
+        ("evil/X-1", -1.35, Rank(5, 5), None),
         ("sparse/Sparse-1B", None, None, NO_EVIDENCE),  # one number from its own card: compared with nothing
     ]
     assert all(s.score_low < s.score < s.score_high for s in board.overall.ranked)  # type: ignore[operator]
@@ -393,7 +393,7 @@ def test_the_fixture_board_has_the_expected_order_scores_and_ranks() -> None:
         ("acme/Alpha-7B-Chat", Rank(3, 4)), ("acme/Alpha-7B", Rank(3, 4))]
     assert [(e.model_id, e.value) for e in board.benchmark_rankings["math"].entries] == [
         ("beta-labs/Beta-70B", 45.0), ("acme/Alpha-7B-Chat", 24.0), ("acme/Alpha-7B", 20.0)]
-    assert [s.model_id for s in board.category_rankings["math"].ranked] == ["beta-labs/Beta-70B", "acme/Alpha-7B-Chat", "acme/Alpha-7B", "evil/X-1"]
+    assert [s.model_id for s in board.category_rankings["math"].ranked] == ["beta-labs/Beta-70B", "acme/Alpha-7B-Chat", "evil/X-1", "acme/Alpha-7B"]
     assert board.counted("beta-labs/Beta-70B", "gsm8k").status == "verified"  # type: ignore[union-attr]
     assert board.model("acme/Alpha-7B").disputed == ("arc_challenge", "gsm8k")
     assert board.counted("acme/Alpha-7B-Chat", "mmlu").value == 63.0  # type: ignore[union-attr]  # the makers', not the contributor's 70

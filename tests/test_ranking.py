@@ -95,6 +95,32 @@ def test_a_model_with_too_few_comparisons_is_not_ranked_until_the_threshold_allo
     assert relaxed.unranked is None and relaxed.rank is not None and relaxed.comparisons == 2
 
 
+def test_a_benchmark_measured_only_on_strong_models_does_not_pull_them_towards_average() -> None:
+    # Twelve models with a true skill; "broad" measures all of them, "frontier" (a lab's table)
+    # only the top four. Within "frontier" the top four have z-scores around 0: read as is, "as
+    # good as the frontier" would count as "average" and pull the four below a model that was
+    # only measured on the broad benchmarks, though every broad number puts them above it.
+    skill = {f"m{i:02d}": float(i) for i in range(12)}
+    obs: list[Observation] = []
+    for bench in ("broad1", "broad2", "broad3"):
+        obs += table("leaderboard", bench, {m: 10 * s for m, s in skill.items()})
+    top = {m: s for m, s in skill.items() if s >= 8}
+    for bench in ("frontier1", "frontier2", "frontier3", "frontier4"):
+        obs += table("lab report", bench, {m: 10 * s + 5 for m, s in top.items()})
+    # m07 is on the broad benchmarks only; m09..m11 are on both, and above m07 on every number.
+    result = rank_models(obs, replicates=REPLICATES, min_comparisons=2)
+    scores = {m: result.overall[m].score for m in skill}
+    for strong in ("m09", "m10", "m11"):
+        assert scores[strong] is not None and scores["m07"] is not None
+        assert scores[strong] > scores["m07"]
+    # With the same models on every benchmark the offsets vanish: the plain mean z-score, shrunk.
+    plain = table("t", "x", {"a": 3, "b": 2, "c": 1}) + table("t", "y", {"a": 30, "b": 10, "c": 20})
+    fit = fit_benchmarks(plain)
+    view = fit.restricted(None)
+    ranked = np.ones(len(fit.models), dtype=bool)
+    assert np.allclose(view.benchmark_offsets(ranked, 1.0), 0.0)
+
+
 def test_ties_stay_ties() -> None:
     obs: list[Observation] = []
     for bench, values in (("b1", (9, 7, 7, 1)), ("b2", (8, 6, 6, 2)), ("b3", (9, 5, 5, 3))):

@@ -12,9 +12,11 @@ The method (docs/methodology.md says the same in words; tests/test_ranking.py pi
 3. The model effects become z-scores: minus their unit's mean, divided by the benchmark's
    standard deviation (pooled over its units), so that every benchmark weighs the same
    whatever its spread.
-4. A model's score is the sum of its z-scores divided by (benchmarks + lambda): the mean
-   z-score, shrunk towards 0 (the average model) when a model has few benchmarks. Lambda
-   is estimated from the data (noise within models over spread between them).
+4. A model's score is the sum of its z-scores, less each benchmark's offset, divided by
+   (benchmarks + lambda): the mean z-score, shrunk towards 0 (the average model) when a
+   model has few benchmarks. Lambda is estimated from the data (noise within models over
+   spread between them). The offsets put benchmarks measured on stronger or weaker sets of
+   models on one scale (`View.benchmark_offsets`); 0 when every model has every benchmark.
 5. Intervals: a bootstrap over benchmarks gives each score a 95 % interval
    (`ranking_intervals`). Shown rank = 1 + the models whose `RANK_LEVEL` interval lies
    wholly above this one's; the worst rank = models - those wholly below. Ties stay ties.
@@ -114,25 +116,28 @@ def rank_models(
     replicates: int = REPLICATES,
     seed: int = 0,
     min_comparisons: int = MIN_COMPARISONS,
+    offsets: bool = True,
 ) -> Rankings:
     """Rank models on like-for-like evidence; `subsets` maps a key to the benchmark ids it covers.
 
     The same input in any order gives the same output. Per-benchmark fits are made once and
-    shared by the overall ranking and every subset.
+    shared by the overall ranking and every subset. `offsets=False` leaves out the benchmark
+    offsets (step 4), for bench/bench_ranking.py to measure what they do.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     fit = fit_benchmarks(observations)
-    overall, noise = _rank_on(fit, None, replicates, seed, min_comparisons, DEFAULT_NOISE)
+    overall, noise = _rank_on(fit, None, replicates, seed, min_comparisons, DEFAULT_NOISE, offsets)
     by_subset: dict[str, dict[str, Standing]] = {}
     for key in sorted(subsets or {}):
         wanted = frozenset((subsets or {})[key])
-        by_subset[key], _ = _rank_on(fit, wanted, replicates, seed, min_comparisons, noise)
+        by_subset[key], _ = _rank_on(fit, wanted, replicates, seed, min_comparisons, noise, offsets)
     return Rankings(overall, by_subset)
 
 
 def _rank_on(
     fit: Fit, benchmarks: frozenset[str] | None, replicates: int, seed: int, min_comparisons: int, fallback: Noise,
+    with_offsets: bool,
 ) -> tuple[dict[str, Standing], Noise]:
     """One ranking over the benchmarks given (None: all), and the noise used; `fallback` where it can't be estimated."""
     view = fit.restricted(benchmarks)
@@ -155,6 +160,8 @@ def _rank_on(
     ranked_idx = np.flatnonzero(ranked)
 
     z_sum, z_count, estimated = view.scores_inputs(ranked)
+    offsets = view.benchmark_offsets(ranked, (estimated or fallback).lam) if with_offsets else None
+    z_sum, z_count, estimated = view.scores_inputs(ranked, offsets)
     noise = estimated or fallback
     scores = np.zeros(n_models)
     scores[ranked_idx] = z_sum[ranked_idx] / (z_count[ranked_idx] + noise.lam)
@@ -163,7 +170,7 @@ def _rank_on(
     best = np.zeros(n_models, dtype=np.int64)
     worst = np.zeros(n_models, dtype=np.int64)
     if len(ranked_idx):
-        sample = bootstrap_scores(view, ranked_idx, noise.lam, replicates, seed)
+        sample = bootstrap_scores(view, ranked_idx, noise.lam, replicates, seed, offsets)
         point, count = scores[ranked_idx], z_count[ranked_idx]
         (lo, hi), (rank_lo, rank_hi) = score_intervals(sample, point, count, noise, (95.0, RANK_LEVEL))
         b, w = interval_ranks(rank_lo, rank_hi)

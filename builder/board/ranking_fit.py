@@ -110,14 +110,43 @@ class View:
         _, labels = connected_components(graph, directed=False)
         return labels[:n_models]
 
-    def mb_arrays(self, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(model, benchmark, z) of the ranked models' benchmarks in this view."""
+    def mb_arrays(self, ranked: np.ndarray, offsets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(model, benchmark, z) of the ranked models' benchmarks in this view; z less its benchmark's offset, if given."""
         keep = self._mb & ranked[self.fit.mb_model]
-        return self.fit.mb_model[keep], self.fit.mb_bench[keep], self.fit.mb_z[keep]
+        model, bench, z = self.fit.mb_model[keep], self.fit.mb_bench[keep], self.fit.mb_z[keep]
+        return model, bench, z if offsets is None else z - offsets[bench]
 
-    def scores_inputs(self, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray, Noise | None]:
+    def benchmark_offsets(self, ranked: np.ndarray, lam: float) -> np.ndarray:
+        """Per benchmark (index into `Fit.benchmarks`): how far its z-scores sit above the common scale.
+
+        A benchmark's z-scores are relative to the models measured on it. Where one is measured only
+        on strong models (a lab's table of frontier models) an average z there means "as good as
+        those", not "average": read as is, it would pull those models towards 0 against models
+        measured only on broad benchmarks. The fit z = score + offset, with scores shrunk as in
+        `scores_inputs` and offsets free, puts every benchmark on one scale through the models
+        measured on several; with the same models on every benchmark the offsets are 0.
+        The offsets are shrunk towards 0 with the same lambda as the scores.
+        """
+        model, bench, z = self.mb_arrays(ranked)
+        offsets = np.zeros(len(self.fit.benchmarks))
+        if len(z) == 0:
+            return offsets
+        n_models = len(self.fit.models)
+        benches, col = np.unique(bench, return_inverse=True)
+        incidence = csr_matrix((np.ones(len(z)), (model, col)), shape=(n_models, len(benches)))
+        shrink = 1.0 / (np.bincount(model, minlength=n_models) + lam)
+        z_sum = np.bincount(model, weights=z, minlength=n_models)
+        # Score_m = (sum_b (z_mb - offset_b)) * shrink_m; each offset is its benchmark's residuals summed over (N_b + lam):
+        # shrunk towards 0 like the scores, so that a benchmark with a handful of models can't move much. Eliminating the
+        # scores leaves (diag(N_b + lam) - H' D H) offset = column sums of z - H' (D z_sum), positive definite for lam > 0.
+        matrix = np.diag(np.asarray(incidence.sum(axis=0)).ravel() + lam) - (incidence.T @ diags(shrink) @ incidence).toarray()
+        rhs = np.bincount(col, weights=z, minlength=len(benches)) - incidence.T @ (shrink * z_sum)
+        offsets[benches] = np.linalg.solve(matrix, rhs)
+        return offsets
+
+    def scores_inputs(self, ranked: np.ndarray, offsets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Noise | None]:
         """Per model: sum of z-scores and number of benchmarks; and the noise these z-scores show (None: too few to tell)."""
-        model, _, z = self.mb_arrays(ranked)
+        model, _, z = self.mb_arrays(ranked, offsets)
         n = len(self.fit.models)
         z_sum = np.bincount(model, weights=z, minlength=n)
         z_count = np.bincount(model, minlength=n).astype(float)

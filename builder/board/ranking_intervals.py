@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from builder.board.ranking_fit import Noise, View
 
 
-def bootstrap_scores(view: View, ranked_idx: np.ndarray, lam: float, replicates: int, seed: int) -> np.ndarray:
+def bootstrap_scores(view: View, ranked_idx: np.ndarray, lam: float, replicates: int, seed: int, offsets: np.ndarray | None = None) -> np.ndarray:
     """Scores of the ranked models (rows, in `ranked_idx` order) in each replicate (columns).
 
     A replicate draws the view's benchmarks with replacement (a model keeps the z-scores of the
@@ -23,7 +23,7 @@ def bootstrap_scores(view: View, ranked_idx: np.ndarray, lam: float, replicates:
     """
     ranked = np.zeros(len(view.fit.models), dtype=bool)
     ranked[ranked_idx] = True
-    model, bench, z = view.mb_arrays(ranked)
+    model, bench, z = view.mb_arrays(ranked, offsets)
     row_of = np.full(len(view.fit.models), -1, dtype=np.int64)
     row_of[ranked_idx] = np.arange(len(ranked_idx))
     benches, col = np.unique(bench, return_inverse=True)
