@@ -1,10 +1,12 @@
 """`reproboard import opencompass`: summary CSV, dumped config (as data) and details -> runs.
 
-The dumped configs are real (tests/opencompass/SOURCES.md). No public repository we could
-find commits an OpenCompass summary CSV or results file, so those are built here, in code,
-by `summary_csv` and `ppl_details` / `gen_details`, which follow the writers in
-OpenCompass's source (`summarizers/default.py`, `tasks/openicl_eval.py`'s `format_details`
-and `BaseEvaluator.evaluate`); they are labelled as such and never stored as if real.
+The dumped configs are real (tests/opencompass/SOURCES.md). Real summary CSVs and results
+files without details are in tests/fixtures/opencompass-real (tests/test_imports_real_files.py);
+no public repository we could find commits a results file with per-sample details, so the
+summaries and results files here are built in code, by `summary_csv` and `ppl_details` /
+`gen_details`, which follow the writers in OpenCompass's source (`summarizers/default.py`,
+`tasks/openicl_eval.py`'s `format_details` and `BaseEvaluator.evaluate`); they are labelled
+as such and never stored as if real.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ MAX_RECORD_BYTES = 1 << 20
 
 SUPPORTED_VERSIONS = re.compile(r"0\.[0-3]\.[0-9]+")
 RELATIONSHIPS = ("first_party", "third_party", "collaborative", "other")
+SAMPLES_HASHES = {"sha256": 64, "md5": 32}
+"""`detailed_evaluation_results.hash_algorithm` values EEE's schema allows, and their length in hex digits."""
 
 NUMBERS_DECIMALS = 4
 UNKNOWN_PARAMS = (0.0, -1.0)
@@ -75,6 +77,10 @@ class EeeRecord:
     scores: tuple[EeeScore, ...]
     samples_file: str | None = None
     """`detailed_evaluation_results.file_path`, when the record has per-sample JSONL."""
+    samples_checksum: tuple[str, str] | None = None
+    """(`hash_algorithm`, `checksum`) of that file, when the record gives them."""
+    samples_rows: int | None = None
+    """Its `total_rows`, when the record gives it."""
 
     @property
     def retrieved_on(self) -> str:
@@ -210,7 +216,7 @@ class _Reader:
             developer=self.text(model, "developer", "model_info.developer", required=False) or model_id.split("/")[0],
             precision=precision, params_billions=None if params_billions in UNKNOWN_PARAMS else params_billions,
             architecture=None if architecture in UNKNOWN_ARCHITECTURE else architecture,
-            scores=self._scores(data.get("evaluation_results")), samples_file=self._samples(data),
+            scores=self._scores(data.get("evaluation_results")), **self._samples(data),
         )
 
     def _source_name(self, data: dict[str, Any], metadata: dict[str, Any]) -> str:
@@ -250,8 +256,27 @@ class _Reader:
         value = config.get(key)
         return None if value is None else self.number(value, field)
 
-    def _samples(self, data: dict[str, Any]) -> str | None:
+    def _samples(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The per-sample file a record names (builder/imports/eee_samples.py reads it), its checksum and rows."""
         detailed = data.get("detailed_evaluation_results")
         if detailed is None:
-            return None
-        return self.text(self.obj(detailed, "detailed_evaluation_results"), "file_path", "detailed_evaluation_results.file_path")
+            return {}
+        at = "detailed_evaluation_results"
+        detailed = self.obj(detailed, at)
+        found: dict[str, Any] = {"samples_file": self.text(detailed, "file_path", f"{at}.file_path", longest=500)}
+        if detailed.get("format", "jsonl") != "jsonl":
+            raise self.fail(f"{at}.format", f"{json.dumps(detailed.get('format'))[:40]} is not 'jsonl', the one format EEE defines")
+        checksum = self.text(detailed, "checksum", f"{at}.checksum", required=False)
+        if checksum is not None:
+            algorithm = detailed.get("hash_algorithm")
+            if algorithm not in SAMPLES_HASHES:
+                raise self.fail(f"{at}.hash_algorithm", f"{json.dumps(algorithm)[:40]} is not one of {', '.join(SAMPLES_HASHES)}")
+            if not re.fullmatch(f"[0-9a-fA-F]{{{SAMPLES_HASHES[algorithm]}}}", checksum):
+                raise self.fail(f"{at}.checksum", f"'{checksum[:80]}' is not a {algorithm} in hex")
+            found["samples_checksum"] = (algorithm, checksum.lower())
+        rows = detailed.get("total_rows")
+        if rows is not None:
+            if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+                raise self.fail(f"{at}.total_rows", f"{json.dumps(rows)[:40]} is not a count")
+            found["samples_rows"] = rows
+        return found

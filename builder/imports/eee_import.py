@@ -17,6 +17,7 @@ import yaml
 
 from builder.imports.eee import EeeError, EeeRecord, read_record
 from builder.imports.eee_board import Origin, manifest_entry, plan, suite_of
+from builder.imports.eee_samples import checkout_root, read_samples, samples_path, samples_problems
 from builder.ingest.transaction import Transaction, UnsafePath
 from builder.load.layout import DATA_ROOTS, IMPORTS_FILE
 from builder.load.organisations import Organisations
@@ -53,16 +54,37 @@ def record_files(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def samples_check(record: EeeRecord) -> list[str]:
+    """What the record's per-sample file, when the checkout has it, says is wrong with the record (or the file)."""
+    root = checkout_root(record)
+    if not record.samples_file or root is None:
+        return []
+    try:
+        if not samples_path(record, root).exists():
+            return []  # records are often copied without their samples; the run's notes name the file in EEE
+        return samples_problems(record, read_samples(record, root))
+    except EeeError as error:
+        return [str(error)]
+
+
 def read_all(files: list[Path]) -> list[EeeRecord]:
-    """Every record, or ImportFailed listing every bad file: unreadable, or from a leaderboard without a mapping."""
+    """Every record, or ImportFailed listing every bad file: unreadable, borne out by its per-sample file (when
+    there) or from a leaderboard without a mapping."""
     records, problems = [], []
     for file in files:
         try:
             record = read_record(file)
-            suite_of(record)
-            records.append(record)
         except EeeError as error:
             problems.append(str(error))
+            continue
+        found = samples_check(record)
+        try:
+            suite_of(record)
+        except EeeError as error:
+            found.append(str(error))
+        problems += found
+        if not found:
+            records.append(record)
     if problems:
         raise ImportFailed(problems)
     return records

@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.imports.opencompass_config import ConfigError, DumpedConfig, int_of, n_shot_of, prompt_version, read_config, text_of
+from builder.imports.opencompass_config import (
+    ConfigError,
+    DumpedConfig,
+    dataset_abbr,
+    int_of,
+    is_model_column,
+    n_shot_of,
+    prompt_version,
+    read_config,
+    text_of,
+)
 from builder.imports.opencompass_datasets import GROUP_METRICS, RESCORABLE_METRICS, DatasetMapping, mapping_for, subset_of
 from builder.imports.opencompass_details import Details, DetailsError, accuracy_of, read_details
 from builder.imports.opencompass_evidence import SCORE_TOLERANCE, build_evidence
@@ -120,7 +130,7 @@ def version_problems(folder: RunFolder) -> list[str]:
     """
     if folder.config is None:
         return []
-    hashes = {d.get("abbr"): prompt_version(d) for d in folder.config.datasets()}
+    hashes = {dataset_abbr(d): prompt_version(d) for d in folder.config.datasets()}
     return [f"{folder.summary.path}:{row.line}: version {row.version} of '{row.dataset}' is not the hash of its prompt in "
             f"{folder.config.path.name} ({hashes[row.dataset]}): the summary and the config are not of one run"
             for row in folder.summary.rows
@@ -156,7 +166,7 @@ class Taken:
 def _model_entry(config: DumpedConfig | None, abbr: str) -> dict[str, Any]:
     if config is None:
         return {}
-    return next((m for m in config.models() if m.get("abbr") == abbr), {})
+    return next((m for m in config.models() if is_model_column(m, abbr)), {})
 
 
 def _model_id(abbr: str, entry: dict[str, Any], options: OpenCompassOptions, errors: list[str]) -> str | None:
@@ -291,8 +301,8 @@ def _setting(entry: dict[str, Any], options: OpenCompassOptions, errors: list[st
 
 def _score(taken: Taken, config: DumpedConfig | None, registry: Registry, value: float, samples: int | None) -> dict[str, Any]:
     row = taken.row
-    dataset_cfg = next((d for d in config.datasets() if d.get("abbr") == row.dataset), None) if config else None
-    subsets = [d for d in config.datasets() if d.get("abbr") in taken.subsets] if (config and taken.subsets) else []
+    dataset_cfg = next((d for d in config.datasets() if dataset_abbr(d) == row.dataset), None) if config else None
+    subsets = [d for d in config.datasets() if dataset_abbr(d) in taken.subsets] if (config and taken.subsets) else []
     shots = {n_shot_of(d) for d in subsets}
     # A group's n-shot is known only when the config has every subset and they agree.
     n_shot = n_shot_of(dataset_cfg) if dataset_cfg else (shots.pop() if len(shots) == 1 and len(subsets) == len(taken.subsets) else None)

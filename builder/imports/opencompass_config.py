@@ -15,6 +15,7 @@ import ast
 import copy
 import hashlib
 import json
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,37 @@ def text_of(value: Any) -> str | None:
 
 def int_of(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def dataset_abbr(dataset: dict[str, Any]) -> str | None:
+    """The dataset's name in the summary and in results/, as `opencompass.utils.dataset_abbr_from_cfg`:
+    its `abbr`, else its `path` (and `_<name>`) with '/' as '_'."""
+    abbr = text_of(dataset.get("abbr"))
+    if abbr is not None or "abbr" in dataset:
+        return abbr
+    path, name = text_of(dataset.get("path")), dataset.get("name")
+    if path is None or (name is not None and text_of(name) is None):
+        return None
+    return (path + (f"_{name}" if name is not None else "")).replace("/", "_")
+
+
+def is_model_column(model: dict[str, Any], column: str) -> bool:
+    """Whether the summary column `column` is this model, named as `opencompass.utils.model_abbr_from_cfg` names it:
+    its `abbr`, else `<type>_<the last two parts of realpath(path)>` (run with `--hf-path`, a config has no abbr:
+    `opencompass.models.huggingface.HuggingFace_lesliehd_Mistral-7B-Instruct-v0.2-16-bit-quantized`). realpath
+    resolves a one-part path against the folder OpenCompass ran in, which the dump does not record: that part
+    of the name is not checked."""
+    if "abbr" in model:
+        return text_of(model.get("abbr")) == column
+    kind, path = text_of(model.get("type")), text_of(model.get("path"))
+    if not kind or not path:
+        return False
+    parts = [p for p in posixpath.normpath(path.replace("\\", "/")).split("/") if p not in ("", ".")]
+    if ".." in parts or not parts:
+        return False  # realpath would climb out of the folder it ran in: not knowable from the dump
+    if len(parts) >= 2:
+        return column == f"{kind}_{parts[-2]}_{parts[-1]}"
+    return column.startswith(f"{kind}_") and column.endswith(f"_{parts[0]}") and len(column) > len(kind) + len(parts[0]) + 2
 
 
 def n_shot_of(dataset: dict[str, Any]) -> int | None:
