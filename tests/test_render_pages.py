@@ -86,9 +86,9 @@ def _rows(markup: str) -> list[str]:
 def test_the_home_page_lists_ranked_models_with_score_intervals_then_the_not_ranked_with_their_reason(site: Site) -> None:
     rows = _rows(site.render("index.md"))
     assert len(rows) == 6
-    assert [re.search(r'class="rb-rank"[^>]*>(\d+)<', r).group(1) for r in rows[:5]] == ["1", "1", "3", "3", "5"]  # type: ignore[union-attr]  # ties stay ties
-    assert '<span class="rb-range">1–2</span>' in rows[0] and 'title="Rank 1; its 95 % interval runs from 1 to 2"' in rows[0]
-    assert [re.search(r"<b>(-?[\d.]+)</b>", r).group(1) for r in rows[:5]] == ["1.26", "0.90", "-0.59", "-0.65", "-1.25"]  # type: ignore[union-attr]
+    assert [re.search(r'class="rb-rank"[^>]*>(\d+)<', r).group(1) for r in rows[:5]] == ["1", "2", "3", "3", "5"]  # type: ignore[union-attr]  # ties stay ties
+    assert '<span class="rb-range">3–4</span>' in rows[2] and 'title="Rank 3; its 95 % interval runs from 3 to 4"' in rows[2]
+    assert [re.search(r"<b>(-?[\d.]+)</b>", r).group(1) for r in rows[:5]] == ["1.38", "0.81", "-0.52", "-0.75", "-1.35"]  # type: ignore[union-attr]
     vendor = site.board.overall.ranked[0]
     assert f'<span class="rb-se">[{vendor.score_low:.2f}, {vendor.score_high:.2f}]</span>' in rows[0]
     assert "benchmarks: 5 · comparisons: 5 · sources: 1" in rows[0]
@@ -119,7 +119,7 @@ def test_the_home_page_data_for_the_script_is_the_board(site: Site) -> None:
     m = data["m"]
     assert m["id"][:2] == ["vendor/api-model", "beta-labs/Beta-70B"] and m["id"][-1] == "sparse/Sparse-1B"
     ranked = site.board.overall.ranked
-    assert (m["score"][:2], m["lo"][:2], m["hi"][:2]) == ([1.26, 0.9], [s.score_low for s in ranked[:2]], [s.score_high for s in ranked[:2]])
+    assert (m["score"][:2], m["lo"][:2], m["hi"][:2]) == ([1.38, 0.81], [s.score_low for s in ranked[:2]], [s.score_high for s in ranked[:2]])
     assert (m["rank"][-1], m["score"][-1], m["why"][-1]) == (None, None, "no-comparable-evidence")
     assert data["categoryTotals"] == [2, 2, 2]
     assert data["modelUrl"] == ["models/", "/"]
@@ -199,19 +199,19 @@ def test_a_category_and_a_benchmark_with_the_same_id_keep_apart_on_every_page_an
     assert re.search(r'categories/math/">Math</a></td><td><b>' + re.escape(f"{alpha.score:.2f}"), model)  # type: ignore[union-attr]
     # Charts: the Math leaders are the category's.
     charts_page = site.render("charts.md").split('id="rb-cat-math-d">')[1].split("</desc>")[0]
-    assert charts_page.startswith(f"The {min(10, len(category.ranked))} best-ranked models in Math") and "Beta-70B: 1.08" in charts_page
+    assert charts_page.startswith(f"The {min(10, len(category.ranked))} best-ranked models in Math") and "Beta-70B: 1.31" in charts_page
     # Downloads: categories and benchmarks under separate keys, and the category's numbers are the page's.
     data = json.loads(files["api/leaderboard.json"])
     beta = next(m for m in data["models"] if m["id"] == "beta-labs/Beta-70B")
-    assert beta["categories"]["math"]["score"] == category.get("beta-labs/Beta-70B").score == 1.08  # type: ignore[union-attr]
+    assert beta["categories"]["math"]["score"] == category.get("beta-labs/Beta-70B").score == 1.31  # type: ignore[union-attr]
     assert beta["scores"]["math"]["value"] == 45.0
     rows = list(csv.DictReader(io.StringIO(files["api/leaderboard.csv"])))
     csv_beta = next(r for r in rows if r["id"] == "beta-labs/Beta-70B")
-    assert (csv_beta["category:math:score"], csv_beta["category:math:rank"], csv_beta["benchmark:math"]) == ("1.08", "1", "45.0")
+    assert (csv_beta["category:math:score"], csv_beta["category:math:rank"], csv_beta["benchmark:math"]) == ("1.31", "1", "45.0")
     # The home page's Math column links to the category page and shows the category's score.
     home_data = json.loads(_Page(site.render("index.md")).scripts[0])
     i = home_data["m"]["id"].index("beta-labs/Beta-70B")
-    assert home_data["m"]["cat"][i][2] == 1.08 and home_data["categoryUrls"][2] == "categories/math/"
+    assert home_data["m"]["cat"][i][2] == 1.31 and home_data["categoryUrls"][2] == "categories/math/"
 
 
 def test_no_page_shows_a_metric_its_source_did_not_state(site: Site) -> None:
@@ -240,7 +240,7 @@ def test_the_charts_page_has_three_kinds_of_chart_with_text_alternatives(site: S
     markup = site.render("charts.md")
     assert markup.count("<svg") == 2 + len(site.board.categories)
     assert markup.count("<desc") == markup.count("<svg") and markup.count("<figcaption>") == 2
-    assert "(3 B, -1.25); Alpha-7B-Chat (7.2 B, -0.59); Beta-70B (70 B, 0.90)</figcaption>" in markup
+    assert "(3 B, -1.35); Alpha-7B-Chat (7.2 B, -0.52); Beta-70B (70 B, 0.81)</figcaption>" in markup
 
 
 def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
@@ -254,7 +254,7 @@ def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
     assert [int(r["rank"]) if r["rank"] else None for r in rows] == home_data["m"]["rank"]
     vendor = site.board.overall.ranked[0]
     assert (rows[0]["score_low"], rows[0]["score_high"], rows[0]["rank_worst"], rows[0]["comparisons"], rows[0]["groups"]) == (
-        str(vendor.score_low), str(vendor.score_high), "2", "5", "1")
+        str(vendor.score_low), str(vendor.score_high), "1", "5", "1")
     assert (rows[-1]["rank"], rows[-1]["unranked"], rows[-1]["score"]) == ("", "no-comparable-evidence", "")
     assert rows[0]["benchmark:mmlu"] == "86.4" and rows[4]["benchmark:triviaqa"] == ""
     vendor = board["models"][0]

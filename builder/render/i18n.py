@@ -29,17 +29,22 @@ class Strings:
     def __call__(self, key: str, **values: object) -> str:
         """Plain text (for JSON, CSV, SVG after escaping by the caller)."""
         template = self._catalogue[key]
-        return template.format(**values) if values else template
+        return template.format(**{k: _shown(v) for k, v in values.items()}) if values else template
 
     def html(self, key: str, markup: dict[str, str] | None = None, **values: object) -> str:
         """HTML text: the template and `values` escaped; `markup` values inserted as they are (built by the caller from escaped parts)."""
         template = escape.text(self._catalogue[key])
-        filled = {k: escape.text(v) for k, v in values.items()}
+        filled = {k: escape.text(_shown(v)) for k, v in values.items()}
         filled.update(markup or {})
         return template.format(**filled) if filled else template
 
     def keys(self) -> list[str]:
         return sorted(self._catalogue)
+
+
+def _shown(value: object) -> object:
+    """A count as readers write it (4,501, not 4501); anything else as it is."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def languages() -> list[str]:
