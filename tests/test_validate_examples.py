@@ -45,3 +45,33 @@ def test_a_selected_path_limits_the_report_but_not_the_context(tmp_path: Path) -
     root = make_repo(tmp_path / "repo", EXAMPLES / "negative" / "value-above-100")
     assert validate(root, ["results"], today=TODAY).problems == []
     assert len(validate(root, ["seeds/meta-llama"], today=TODAY).problems) == 1
+
+
+def test_kept_checks_are_reused_only_while_the_file_and_its_context_are_unchanged(tmp_path: Path) -> None:
+    from builder.check.validate import CheckedFiles
+
+    root = make_repo(tmp_path / "repo")
+    kept = CheckedFiles()
+    card = root / "seeds" / "meta-llama" / "Meta-Llama-3-8B" / "meta-model-card.yaml"
+
+    def both() -> tuple[list[str], list[str]]:
+        fresh, reused = validate(root, today=TODAY), validate(root, today=TODAY, kept=kept)
+        assert [p.file.path for p in reused.parsed] == [p.file.path for p in fresh.parsed]
+        return [str(p) for p in fresh.problems], [str(p) for p in reused.problems]
+
+    assert both() == ([], [])
+    # A saved edit is seen: the file's size and time changed.
+    card.write_text(card.read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 1\nbogus_field: 1"), encoding="utf-8")
+    fresh, reused = both()
+    assert reused == fresh and any("bogus_field" in p for p in fresh)
+    # Fixed again: the problem goes.
+    card.write_text(card.read_text(encoding="utf-8").replace("bogus_field: 1\n", ""), encoding="utf-8")
+    assert both() == ([], [])
+    # The registry is context: changing it checks every file again (the run's benchmark is gone from it).
+    registry = root / "seeds" / "benchmarks.yaml"
+    text = registry.read_text(encoding="utf-8")
+    run = (root / "results" / "Qwen" / "Qwen2-7B" / "2024-06-10-alice.yaml").read_text(encoding="utf-8")
+    benchmark = next(line.strip().rstrip(":") for line in run.split("scores:", 1)[1].splitlines()[1:] if line.strip())
+    registry.write_text(text.replace(f"id: {benchmark}\n", f"id: {benchmark}-renamed\n", 1), encoding="utf-8")
+    fresh, reused = both()
+    assert reused == fresh and any(benchmark in p and "2024-06-10-alice.yaml" in p for p in fresh)

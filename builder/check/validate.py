@@ -187,13 +187,52 @@ def _load_signers(root: Path, today: dt.date, own_file: DataFile | None, trusted
     return own_problems, trusted_problems, signers_from_data(parsed.data, shown) if parsed else Signers(shown, broken=True)
 
 
+class CheckedFiles:
+    """Each file's own check, kept between validations in one process (`mkdocs serve` rebuilds on every save).
+
+    A file is checked again when its size, modification time or inode changed, or when anything
+    its check depends on did: the registry, the organisations, the signers, the day. The rules
+    across files always run on everything.
+    """
+
+    def __init__(self) -> None:
+        self._context: tuple[Any, ...] | None = None
+        self._results: dict[tuple[Any, ...], tuple[list[Problem], Parsed | None]] = {}
+
+    @staticmethod
+    def _stat(path: Path) -> tuple[int, int, int] | None:
+        try:
+            found = path.stat()
+        except OSError:
+            return None
+        return found.st_size, found.st_mtime_ns, found.st_ino
+
+    def _key(self, root: Path, file: DataFile) -> tuple[Any, ...]:
+        return (file.path, file.kind, file.why, self._stat(root / file.path))
+
+    def check(self, context: _Context, context_files: list[Path], files: list[DataFile],
+              check_all: Any) -> list[tuple[list[Problem], Parsed | None]]:
+        """Results for `files` in order; `check_all(missing)` checks those not kept (a list in, a list out)."""
+        context_key = (context.root, context.today, tuple(self._stat(p) for p in context_files))
+        if context_key != self._context:
+            self._context, self._results = context_key, {}
+        keys = [self._key(context.root, f) for f in files]
+        missing = [i for i, key in enumerate(keys) if key not in self._results]
+        for i, result in zip(missing, check_all([files[i] for i in missing])):
+            self._results[keys[i]] = result
+        kept = set(keys)
+        self._results = {k: v for k, v in self._results.items() if k in kept}  # forget deleted and changed files
+        return [self._results[key] for key in keys]
+
+
 def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | None = None, jobs: int | None = None,
-             signers: Path | None = None) -> Report:
+             signers: Path | None = None, kept: CheckedFiles | None = None) -> Report:
     """Check the repository at `root`; report problems of the `selected` files or folders
     (repository-relative; None for all). Other files are read for context only.
 
     `signers`: the allowed-signers list to trust, from outside the files under check (CI
     passes the base branch's copy); by default the repository's own `seeds/spotcheck-signers.yaml`.
+    `kept`: each file's check from earlier calls, reused where the file is unchanged (`mkdocs serve`).
     """
     today = today or dt.date.today()
     registry_problems, registry_parsed, registry = _load_registry(root, today)
@@ -205,12 +244,19 @@ def validate(root: Path, selected: list[str] | None = None, *, today: dt.date | 
     files = [f for f in discovered if f.kind not in (Kind.REGISTRY, Kind.SIGNERS, Kind.ORGANISATIONS)]
     context = _Context(root, registry, today, trusted, organisations)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) >= PARALLEL_FROM:
-        with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (context,)) as pool:
-            results = pool.map(_check_in_worker, files, chunksize=max(16, len(files) // (jobs * 8)))
-    else:
+
+    def check_all(todo: list[DataFile]) -> list[tuple[list[Problem], Parsed | None]]:
+        if jobs > 1 and len(todo) >= PARALLEL_FROM:
+            with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (context,)) as pool:
+                return pool.map(_check_in_worker, todo, chunksize=max(16, len(todo) // (jobs * 8)))
         checker = _FileChecker(context)
-        results = [checker.check_keeping_data(f) for f in files]
+        return [checker.check_keeping_data(f) for f in todo]
+
+    if kept is None:
+        results = check_all(files)
+    else:
+        context_files = [root / REGISTRY_FILE, root / ORGANISATIONS_FILE, root / SIGNERS_FILE, *([signers] if signers else [])]
+        results = kept.check(context, context_files, files, check_all)
     problems = [*registry_problems, *signers_problems, *organisations_problems]
     parsed = [p for p in (registry_parsed, organisations_parsed) if p]
     well_formed: list[Parsed] = []
