@@ -263,8 +263,14 @@ def test_export_validates_against_eees_published_schema(root: Path, tmp_path: Pa
     assert {p: p.read_bytes() for p in sorted(out.rglob("*.json"))} == first  # deterministic
 
 
-def test_the_seed_boards_makers_numbers_export_as_first_party() -> None:
-    report = validate(REPO, ["seeds/Qwen/Qwen2-7B"])
+@pytest.fixture(scope="module")
+def qwen2_7b_report():  # type: ignore[no-untyped-def]
+    """The repository validated once (9,000 files with the Open LLM Leaderboard import), reporting Qwen2-7B's files."""
+    return validate(REPO, ["seeds/Qwen/Qwen2-7B"])
+
+
+def test_the_seed_boards_makers_numbers_export_as_first_party(qwen2_7b_report) -> None:  # type: ignore[no-untyped-def]
+    report = qwen2_7b_report
     (record,) = [e.record for e in export(report.parsed, report.registry)
                  if e.record["source_metadata"]["additional_details"]["reproboard_run"]== "seeds/Qwen/Qwen2-7B/qwen2-7b-model-card.yaml"]
     assert record["source_metadata"]["evaluator_relationship"] == "first_party"
@@ -276,3 +282,25 @@ def test_eees_schema_refuses_what_it_should() -> None:
     record = json.loads(YI_NEW.read_text(encoding="utf-8"))
     errors = schema_errors(record)  # a 0.2.0 record lacks 0.3.0's eval_library and model availability
     assert any("'eval_library' is a required property" in e for e in errors)
+
+
+@pytest.mark.parametrize(("publisher", "relationship"), [("Qwen Team", "first_party"), ("阿里巴巴", "first_party"),
+                                                         ("QWEN", "first_party"), ("Qwen Fan Club", "third_party")])
+def test_first_party_in_an_export_is_what_speaks_for_the_makers_on_the_board(
+        publisher: str, relationship: str, qwen2_7b_report) -> None:  # type: ignore[no-untyped-def]
+    """Any registered name of the model's organisation, compared as the board compares them, not by letter case alone."""
+    import copy
+    import dataclasses
+
+    report = qwen2_7b_report
+    card = "seeds/Qwen/Qwen2-7B/qwen2-7b-model-card.yaml"
+    parsed = []
+    for doc in report.parsed:
+        if doc.file.path == card:
+            data = copy.deepcopy(doc.data)
+            data["provenance"]["source"]["publisher"] = publisher
+            doc = dataclasses.replace(doc, data=data)
+        parsed.append(doc)
+    (record,) = [e.record for e in export(parsed, report.registry)
+                 if e.record["source_metadata"]["additional_details"]["reproboard_run"] == card]
+    assert record["source_metadata"]["evaluator_relationship"] == relationship

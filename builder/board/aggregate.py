@@ -313,7 +313,7 @@ def build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
 def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     verdicts = _verdicts(parsed)
     records = {doc.data["id"]: doc for doc in parsed if doc.file.kind is Kind.MODEL}
-    organisation_names = _organisation_names(parsed, {doc.data["organisation"] for doc in records.values()})
+    organisation_names = organisation_names_of(parsed, {doc.data["organisation"] for doc in records.values()})
     makers = {model_id: organisation_names.get(doc.data["organisation"], (doc.data["organisation"],))
               for model_id, doc in records.items()}  # rule 2: every name of each model's organisation
     runs = sorted((_run(doc, verdicts.get(doc.file.path, ()), makers.get(doc.data["model"], ()))
@@ -397,7 +397,7 @@ def _registered_namespaces(parsed: Sequence[Parsed]) -> frozenset[str]:
     return frozenset(ns for entry in listed.get("organisations", []) for ns in entry["namespaces"])
 
 
-def _organisation_names(parsed: Sequence[Parsed], used: set[str]) -> dict[str, tuple[str, ...]]:
+def organisation_names_of(parsed: Sequence[Parsed], used: set[str]) -> dict[str, tuple[str, ...]]:
     """Each organisation name the models use -> all the names of the registered organisation it is one of."""
     listed = next((doc.data for doc in parsed if doc.file.kind is Kind.ORGANISATIONS), None)
     if not listed:

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from builder.board.aggregate import organisation_names_of, voice
 from builder.load.layout import Kind
 from builder.load.parsed import Parsed
 from builder.load.registry import Registry
@@ -69,15 +70,15 @@ def _strings(values: dict[str, Any]) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items() if v is not None}
 
 
-def _voice(run_path: str, data: dict[str, Any], organisation: str) -> str:
-    source = data["provenance"].get("source")
-    if source and run_path.startswith("seeds/") and source["publisher"].casefold() == organisation.casefold():
-        return "first_party"
-    return "third_party"
+def _relationship(run: Parsed, makers: Sequence[str]) -> str:
+    """EEE's `evaluator_relationship`: first party exactly where the board lets a number speak for the makers."""
+    provenance = run.data["provenance"]
+    publisher = (provenance.get("source") or {}).get("publisher")
+    return "first_party" if voice(run.file.path, provenance["kind"], publisher, makers) == "makers" else "third_party"
 
 
-def run_record(run: Parsed, model: Parsed, registry: Registry) -> dict[str, Any]:
-    """One run file (and its model record) -> one EEE record."""
+def run_record(run: Parsed, model: Parsed, registry: Registry, makers: Sequence[str] = ()) -> dict[str, Any]:
+    """One run file (and its model record) -> one EEE record; `makers`: every name of the model's organisation."""
     data, facts = run.data, model.data
     model_id = data["model"]
     provenance = data["provenance"]
@@ -126,7 +127,7 @@ def run_record(run: Parsed, model: Parsed, registry: Registry) -> dict[str, Any]
             "source_name": source["title"] if source else "ReproBoard",
             "source_type": "documentation" if reported else "evaluation_run",
             "source_organization_name": source["publisher"] if source else data["submitted_by"],
-            "evaluator_relationship": _voice(run.file.path, data, facts["organisation"]),
+            "evaluator_relationship": _relationship(run, makers or (facts["organisation"],)),
             "additional_details": _strings({
                 "reproboard_run": run.file.path, "kind": provenance["kind"], "submitted_by": data["submitted_by"],
                 "submitted_on": data["submitted_on"], "source_url": source and source["url"],
@@ -155,12 +156,14 @@ def run_record(run: Parsed, model: Parsed, registry: Registry) -> dict[str, Any]
 def export(parsed: Sequence[Parsed], registry: Registry) -> list[Exported]:
     """Every run among `parsed` (validate's report.parsed) -> its EEE record, checked; sorted by path."""
     models = {doc.data["id"]: doc for doc in parsed if doc.file.kind is Kind.MODEL}
+    names = organisation_names_of(parsed, {doc.data["organisation"] for doc in models.values()})
     out, problems = [], []
     for run in sorted((doc for doc in parsed if doc.file.kind is Kind.RUN), key=lambda d: d.file.path):
         model = models.get(run.data["model"])
         if model is None or not run.data["scores"]:
             continue  # validate reports a run without its model; a run with only other_results has nothing EEE can rank
-        record = run_record(run, model, registry)
+        organisation = model.data["organisation"]
+        record = run_record(run, model, registry, names.get(organisation, (organisation,)))
         errors = schema_errors(record)
         problems += [f"{run.file.path}: EEE schema {EEE_VERSION}: {e}" for e in errors]
         record_id = uuid.uuid5(_NAMESPACE, run.file.path)
