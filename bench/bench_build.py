@@ -17,8 +17,12 @@ prints:
   site in English only (mkdocs.yml without the i18n plugin), unless `--no-single`: the
   second language must cost at most half of the first (bilingual <= 1.5x single).
 
+- the site's weight (what GitHub Pages counts against its 1 GB), by kind, per model, and
+  scaled per model to 20,000 models.
+
 Targets on a 2-core machine: build under 60 s, the builder's stages at most 15 % of it,
-home page at most 400 KB compressed, sort or filter under 100 ms.
+home page at most 400 KB compressed, sort or filter under 100 ms, site at most 200 MB at
+5,000 models and under 1 GB at 20,000.
 """
 
 from __future__ import annotations
@@ -215,6 +219,14 @@ def main() -> None:
     total, files, kinds = site_weight(site)
     print(f"site weight: {total / 1e6:.0f} MB in {files} files (target <= 200 MB at 5,000 models; GitHub Pages' limit 1 GB): "
           + ", ".join(f"{kind} {size / 1e6:.0f} MB" for kind, size in kinds.items()))
+    # GitHub Pages' limit at 20,000 models: what there is one of per model (model pages, downloads, search index) scaled
+    # by the number of models, the rest as built (the other pages list at most a few hundred models each, except the
+    # home and charts pages, which add a few MB more). An estimate, not a build.
+    grown = kinds["model pages"] + kinds["api/"] + kinds["search index"]
+    per_model = grown / args.models
+    print(f"  per model: {per_model / 1e3:.1f} kB (model pages {kinds['model pages'] / args.models / 1e3:.1f} kB, "
+          f"api/ {kinds['api/'] / args.models / 1e3:.1f} kB); at 20,000 models, these scaled per model and the rest as built: "
+          f"{(per_model * 20000 + total - grown) / 1e6:.0f} MB (GitHub Pages' limit 1 GB)")
     columns = site / "api" / "benchmark-columns.json"
     print(f"  benchmark columns (fetched when first shown): {compressed(columns) / 1024:.0f} KB gzip")
     if not args.no_browser and Path(CHROMIUM).exists():

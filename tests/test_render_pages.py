@@ -18,6 +18,7 @@ from builder.render import escape, home
 from builder.render.html import raw
 from builder.render.i18n import strings
 from builder.render.pages import Site
+from builder.render.urls import Urls
 
 FIXTURE = Path(__file__).parent / "site_fixture"
 RENDER = Path(__file__).parent.parent / "builder" / "render"
@@ -204,7 +205,7 @@ def test_a_category_and_a_benchmark_with_the_same_id_keep_apart_on_every_page_an
     data = json.loads(files["api/leaderboard.json"])
     beta = next(m for m in data["models"] if m["id"] == "beta-labs/Beta-70B")
     assert beta["categories"]["math"]["score"] == category.get("beta-labs/Beta-70B").score == 1.31  # type: ignore[union-attr]
-    assert beta["scores"]["math"]["value"] == 45.0
+    assert beta["values"]["math"] == 45.0
     rows = list(csv.DictReader(io.StringIO(files["api/leaderboard.csv"])))
     csv_beta = next(r for r in rows if r["id"] == "beta-labs/Beta-70B")
     assert (csv_beta["category:math:score"], csv_beta["category:math:rank"], csv_beta["benchmark:math"]) == ("1.31", "1", "45.0")
@@ -220,11 +221,13 @@ def test_no_page_shows_a_metric_its_source_did_not_state(site: Site) -> None:
     assert ">acc<" not in results and ">acc_norm<" not in results  # the registry's metrics, which no Acme or Beta table states
     assert '<span class="rb-unstated">not stated</span>' in results
     dispute = model.split('id="disputes"')[1].split('id="runs"')[0]
-    assert dispute.count('<span class="rb-unstated">not stated</span>') >= 4 and "acc_norm" not in dispute
+    # Neither source states a metric or a filter: said once above the side-by-side table, never filled from the registry.
+    assert 'Metric <span class="rb-unstated">not stated</span> · Filter <span class="rb-unstated">not stated</span>' in dispute
+    assert "acc_norm" not in dispute and ">acc<" not in dispute
     files = dict(site.files())
     alpha = json.loads(files["api/models/acme/Alpha-7B.json"])
-    arc = next(s for s in alpha["scores"] if s["benchmark"] == "arc_challenge")
-    assert (arc["metric"], arc["filter"], arc["not_stated"]) == (None, None, ["metric", "filter"])
+    arc = next(r["scores"]["arc_challenge"] for r in alpha["runs"] if "arc_challenge" in r["scores"])
+    assert "metric" not in arc and "filter" not in arc and arc["n_shot"] == 25  # left out: not stated
 
 
 def test_a_contributors_reported_number_is_shown_as_theirs(site: Site) -> None:
@@ -232,8 +235,9 @@ def test_a_contributors_reported_number_is_shown_as_theirs(site: Site) -> None:
     assert "Reported by fan (a contributor), citing" in chat
     files = dict(site.files())
     model = json.loads(files["api/models/acme/Alpha-7B-Chat.json"])
-    fan = next(s for s in model["scores"] if s["run"].startswith("results/"))
-    assert (fan["value"], fan["counts"], fan["voice"], fan["reported_by"]) == (70.0, False, "contributor", "fan")
+    fan = next(r for r in model["runs"] if r["path"].startswith("results/"))
+    assert (fan["voice"], fan["reported_by"]) == ("contributor", "fan")
+    assert [(s["value"], s.get("counts", False)) for s in fan["scores"].values()] == [(70.0, False)]
 
 
 def test_the_charts_page_has_three_kinds_of_chart_with_text_alternatives(site: Site) -> None:
@@ -248,7 +252,7 @@ def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
     rows = list(csv.DictReader(io.StringIO(files["api/leaderboard.csv"])))
     board = json.loads(files["api/leaderboard.json"])
     home_data = json.loads(_Page(site.render("index.md")).scripts[0])
-    assert board["format"] == 2
+    assert board["format"] == 3
     assert [r["id"] for r in rows] == [m["id"] for m in board["models"]] == home_data["m"]["id"]
     assert [float(r["score"]) if r["score"] else None for r in rows] == [m["score"] for m in board["models"]] == home_data["m"]["score"]
     assert [int(r["rank"]) if r["rank"] else None for r in rows] == home_data["m"]["rank"]
@@ -262,10 +266,36 @@ def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
     assert {g["key"]: g["publisher"] for g in board["groups"]}["source:https://example.org/alpha-report.pdf Table 5"] == "Acme"
     assert "like-for-like" in board["rules"]["score"]
     model = json.loads(files["api/models/acme/Alpha-7B.json"])
-    assert (model["format"], model["score_is"], model["rank"], model["rank_worst"]) == (2, board["rules"]["score"], 3, 4)
-    assert [(s["benchmark"], s["value"], s["counts"]) for s in model["scores"] if s["benchmark"] == "arc_challenge"] == [
-        ("arc_challenge", 55.0, True), ("arc_challenge", 48.2, False)]
+    assert (model["format"], model["score_is"], model["rank"], model["rank_worst"]) == (3, board["rules"]["score"], 3, 4)
+    assert sorted((s["value"], s.get("counts", False)) for r in model["runs"] for b, s in r["scores"].items() if b == "arc_challenge") == [
+        (48.2, False), (55.0, True)]
     assert model["runs"][0]["source"]["url"] == "https://example.org/alpha-report.pdf"
+    # Each number once: the board's file has the counted values and where the rest is; the model's file has them all.
+    row = next(m for m in board["models"] if m["id"] == "acme/Alpha-7B")
+    assert row["values"]["arc_challenge"] == 55.0 and row["data"] == "api/models/acme/Alpha-7B.json" and "scores" not in row
+    counted = {b: s["value"] for r in model["runs"] for b, s in r["scores"].items() if s.get("counts")}
+    assert counted == row["values"]
+
+
+def test_the_json_downloads_are_compact_and_give_each_number_once_with_what_the_compare_page_reads(site: Site) -> None:
+    files = dict(site.files())
+    for path in [Urls.JSON] + [site.urls.model_json(m.id) for m in site.board.models]:
+        text = files[path]
+        assert isinstance(text, str) and text.count("\n") == 1 and '": ' not in text and '", "' not in text, path  # no indentation
+    board = json.loads(files[Urls.JSON])
+    for row in board["models"]:
+        model = json.loads(files[row["data"]])
+        assert {k: v for k, v in model.items() if k in row} == {k: v for k, v in row.items() if k not in ("values", "data")}
+        # Every score of the model once, under its run; the counted ones are the board's values.
+        given = sorted((run["path"], b, s["value"]) for run in model["runs"] for b, s in run["scores"].items())
+        assert given == sorted((s.run_path, s.benchmark_id, s.value) for s in site.board.scores_of(row["id"]))
+        assert {b: s["value"] for run in model["runs"] for b, s in run["scores"].items() if s.get("counts")} == row["values"]
+        for run in model["runs"]:  # what compare.js reads
+            assert {"path", "status", "voice", "source", "submitted_by", "submitted_on", "group", "scores"} <= set(run)
+            for score in run["scores"].values():
+                assert "value" in score and "stderr" in score and None not in score.values() and False not in score.values()
+                assert score.get("group") or run["group"] or run["status"] == "failed" or score.get("partial")
+    assert board["format"] == 3
 
 
 def test_every_interface_string_the_code_asks_for_is_in_the_catalogue() -> None:

@@ -61,6 +61,31 @@ def test_model_pages_are_found_by_search_but_not_listed_in_the_navigation(fixtur
     assert "models/" not in tabs and "Charts" in tabs
 
 
+def test_a_model_page_carries_no_navigation_no_inline_icons_and_no_tooltip_on_every_row(fixture_site: Path) -> None:
+    """Issue #11's site weight: thousands of model pages, so what repeats on each goes once into a shared file or
+    a legend. The theme's icons are drawn from assets/reproboard/icons.svg, which has every one a page refers to."""
+    sprite = (fixture_site / "assets" / "reproboard" / "icons.svg").read_text()
+    for path in ("models/acme/Alpha-7B/index.html", "zh/models/acme/Alpha-7B/index.html"):
+        page = (fixture_site / path).read_text()
+        chrome, article = page.split("<article")[0] + page.split("</article>")[1], page.split("<article")[1].split("</article>")[0]
+        assert 'class="md-nav' not in page and "md-sidebar" not in page  # no navigation sidebar
+        assert "<path" not in chrome and 'xmlns="http://www.w3.org/2000/svg"' not in page  # no inline icon
+        used = re.findall(r'<svg viewBox="0 0 24 24"><use href="((?:\.\./)+)assets/reproboard/icons\.svg#(i[0-9a-f]{10})"/></svg>', chrome)
+        assert len(used) >= 5 and {prefix for prefix, _ in used} == {"../" * path.count("/")}
+        assert all(f'<symbol id="{key}" viewBox="0 0 24 24"><path d="' in sprite for _, key in used)
+        rows = article.split('id="results"')[1].split("</tbody>")[0] + article.split('id="standing"')[1].split('id="results"')[0]
+        assert "title=" not in rows.split("</thead>")[-1]  # no tooltip per row: the legend and the column heading say it once
+        assert article.startswith(' class="md-content__inner md-typeset">\n<h1>') and page.count("\n\n") == 0
+
+
+def test_a_model_page_shows_a_dispute_as_one_table_with_each_source_once(fixture_site: Path) -> None:
+    page = (fixture_site / "models" / "acme" / "Alpha-7B" / "index.html").read_text()
+    disputes = page.split('id="disputes"')[1].split('id="runs"')[0]
+    assert disputes.count("<table") == 1
+    assert disputes.count('href="https://example.org/alpha-report.pdf"') == disputes.count('href="https://example.org/beta-report.pdf"') == 1
+    assert re.findall(r'<th scope="row">([^<]+)</th>', disputes) == ["ARC-Challenge", "GSM8K"]
+
+
 def test_the_hostile_names_are_escaped_in_titles_and_search(fixture_site: Path) -> None:
     page = (fixture_site / "models" / "evil" / "X-1" / "index.html").read_text()
     assert "<title>&lt;img src=x onerror=alert(1)&gt;" in page
@@ -237,7 +262,7 @@ def _math_category_page_agrees_with_the_downloads(site: Path, board: dict) -> No
     # The page lists the first TABLE_ROWS (the Open LLM Leaderboard import makes thousands); the downloads list every one.
     assert shown == [(m["name"], m["categories"]["math"]["score"]) for m in ranked][:TABLE_ROWS] and len(shown) >= 3
     qwen = next(m for m in board["models"] if m["id"] == "Qwen/Qwen2-72B-Instruct")
-    assert qwen["categories"]["math"]["score"] != qwen["scores"]["math"]["value"]
+    assert qwen["categories"]["math"]["score"] != qwen["values"]["math"]
 
 
 def _no_page_shows_a_metric_its_source_did_not_state(site: Path, board: dict) -> None:
@@ -248,16 +273,17 @@ def _no_page_shows_a_metric_its_source_did_not_state(site: Path, board: dict) ->
         section = page.split('id="results"')[1].split("</tbody>")[0]
         headers = re.findall(r"<th[^>]*>(.*?)</th>", section.split("</thead>")[0])
         results = section.split("<tbody>")[1]
-        order = [s["metric"] or "not stated" for s in model["scores"]]
+        order = [s.get("metric") or "not stated" for run in model["runs"] for s in run["scores"].values()]  # left out: not stated
         if "Metric" not in headers:  # the same on every row: said once above the table
             assert len(set(order)) == 1 and f"Metric {order[0]}" in re.sub(r"<[^>]+>", "", section.split("<table")[0]), row["id"]
             continue
         column = headers.index("Metric")
-        metrics = [re.sub(r"<[^>]+>", "", cells[column].split("<br>")[0]) for cells in
-                   (re.findall(r"<td>(.*?)</td>", r) for r in re.split(r"<tr[^>]*>", results)[1:])]
+        metrics = [re.sub(r"<[^>]+>", "", cells[column].split("<br>")[0]) for cells in  # a cell ends where the next begins
+                   (re.split(r"<td>", r)[1:] for r in re.split(r"<tr[^>]*>", results)[1:])]
         assert sorted(metrics) == sorted(order), row["id"]
     deepseek = (site / "models" / "deepseek-ai" / "DeepSeek-V2" / "index.html").read_text()
-    arc = deepseek.split('id="disputes"')[1].split("<h3>ARC-Challenge</h3>")[1].split("</table>")[0]
+    disputes = deepseek.split('id="disputes"')[1].split('id="runs"')[0]
+    arc = next(part for part in disputes.split('<p class="rb-legend">') if '<th scope="row">ARC-Challenge</th>' in part)  # its legend and table
     assert "acc_norm" not in arc and '<span class="rb-unstated">not stated</span>' in arc  # the Qwen card states no metric
 
 

@@ -227,6 +227,12 @@ def intervals(chart_id: str, rows: Sequence[tuple[str, float, float, float, str 
 _RADAR_SIZE, _RADAR_WIDTH, _RADAR_CX, _RADAR_CY, _RADAR_R = 420, 560, 280.0, 200.0, 140.0
 
 
+def _i(x: float) -> str:
+    """A radar coordinate in whole units: a unit is under a pixel at the radar's width, and thousands of model pages
+    carry one."""
+    return str(round(x))
+
+
 def _radar_at(n: int, i: int, value: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * i / n
     return _RADAR_CX + _RADAR_R * value / 100 * math.cos(angle), _RADAR_CY + _RADAR_R * value / 100 * math.sin(angle)
@@ -238,7 +244,7 @@ def _radar_axes(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) ->
     n = len(axes_labels)
     parts = ['<g class="rb-axes">']
     for level in (25, 50, 75, 100):
-        ring = " ".join(f"{_f(x)},{_f(y)}" for x, y in (_radar_at(n, i, level) for i in range(n)))
+        ring = " ".join(f"{_i(x)},{_i(y)}" for x, y in (_radar_at(n, i, level) for i in range(n)))
         parts.append(f'<polygon class="rb-grid" points="{ring}"/>')
     cx, cy = _RADAR_CX, _RADAR_CY
     for i, label in enumerate(axes_labels):
@@ -246,8 +252,9 @@ def _radar_axes(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) ->
         lx, ly = _radar_at(n, i, 118)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
         gap = ' class="rb-missing"' if i < len(missing) and missing[i] else ""
-        parts.append(f'<line{gap} x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}"/>'
-                     f'<text{gap} x="{_f(lx)}" y="{_f(ly)}" text-anchor="{anchor}" dominant-baseline="middle">{escape.text(label)}</text>')
+        # Vertically centred on the point by board.css (`#rb-radar .rb-axes text`), not by an attribute on every label.
+        parts.append(f'<line{gap} x1="{_i(cx)}" y1="{_i(cy)}" x2="{_i(x)}" y2="{_i(y)}"/>'
+                     f'<text{gap} x="{_i(lx)}" y="{_i(ly)}" text-anchor="{anchor}">{escape.text(label)}</text>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -255,7 +262,7 @@ def _radar_axes(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) ->
 @lru_cache(maxsize=256)
 def _radar_points(values: tuple[float, ...]) -> str:
     """A series' outline; the leader's and the per-category best recur on every page."""
-    return " ".join(f"{_f(x)},{_f(y)}" for x, y in (_radar_at(len(values), i, v) for i, v in enumerate(values)))
+    return " ".join(f"{_i(x)},{_i(y)}" for x, y in (_radar_at(len(values), i, v) for i, v in enumerate(values)))
 
 
 def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]], *, title: str,
@@ -290,7 +297,7 @@ def _radar_series(label: str, css: str, values: tuple[float | None, ...]) -> str
         j = (i + 1) % n
         if j in points:
             (x1, y1), (x2, y2) = points[i], points[j]
-            segments.append(f"M{_f(x1)},{_f(y1)}L{_f(x2)},{_f(y2)}")
+            segments.append(f"M{_i(x1)},{_i(y1)}L{_i(x2)},{_i(y2)}")
     line = f'<path d="{"".join(segments)}"/>' if segments else ""
-    dots = "".join(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3"/>' for x, y in points.values())
+    dots = "".join(f'<circle cx="{_i(x)}" cy="{_i(y)}" r="3"/>' for x, y in points.values())
     return f'<g class="rb-series rb-gapped {escape.attr(css)}">{tip}{line}{dots}</g>'

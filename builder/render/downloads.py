@@ -14,9 +14,11 @@ from builder.board.ranking import Standing
 from builder.render import escape
 from builder.render.urls import Urls
 
-FORMAT = 2
+FORMAT = 3
 """Version of the download format; bumped when a field changes meaning. 2: like-for-like standings (score, rank and
-their 95 % intervals, evidence, unranked reason) replace averages of normalised scores; "not stated" settings."""
+their 95 % intervals, evidence, unranked reason) replace averages of normalised scores; "not stated" settings.
+3: each number once: leaderboard.json gives each model's counted `values` and the address of its own file (`data`),
+which has every score under its run, with null and false fields left out."""
 
 
 def _dumps(data: Any) -> str:
@@ -47,7 +49,9 @@ def _rules() -> dict[str, Any]:
         "counted_run": ("verified > submitted > reported by the model's makers (a file under seeds/ whose publisher is the model's "
                         "organisation) > reported by other publishers > reported by contributors (results/); then default n-shot; "
                         "then newest; then file path"),
-        "not_stated": "n_shot, metric and filter are null when the source does not state them, and listed in the score's not_stated",
+        "values": "per model, the counted raw score of each benchmark, in percent, as published; its stderr, setting and source "
+                  "are in the model's own file (data)",
+        "not_stated": "in a model's own file, a score without n_shot, metric or filter: the source does not state it",
     }
 
 
@@ -62,13 +66,18 @@ def _standing(standing: Standing) -> dict[str, Any]:
     }
 
 
-def _score(score: Score, run: Run) -> dict[str, Any]:
-    return {
-        "value": score.value, "stderr": score.stderr, "stderr_estimated": score.stderr_estimated,
-        "status": score.status, "disputed": score.disputed, "counts": score.counts, "n_shot": score.n_shot, "metric": score.metric,
-        "filter": score.filter, "not_stated": list(score.not_stated), "setting_note": score.setting_note, "task": score.task,
-        "n_samples": score.n_samples, "run": score.run_path, "group": score.group, "reported_by": run.reported_by, "voice": run.voice,
+def _score(score: Score, run_group: str | None) -> dict[str, Any]:
+    """One score under its run (whose status, voice and source it shares): the fields that are not null or false.
+
+    A missing n_shot, metric or filter is one the source does not state. `group` is given only where it is not the
+    run's; a score of a failed run, or a `partial` one, is compared in no group."""
+    fields = {
+        "value": score.value, "stderr": score.stderr, "stderr_estimated": score.stderr_estimated, "disputed": score.disputed,
+        "counts": score.counts, "n_shot": score.n_shot, "metric": score.metric, "filter": score.filter,
+        "setting_note": score.setting_note, "task": score.task, "n_samples": score.n_samples, "partial": score.partial,
+        "group": None if score.group == run_group else score.group,
     }
+    return {k: v for k, v in fields.items() if v is not None and v is not False}
 
 
 def _model_row(model: Model, board: Board, urls: Urls) -> dict[str, Any]:
@@ -92,7 +101,8 @@ def leaderboard_json(board: Board, urls: Urls) -> str:
     models = []
     for model in board.models:
         row = _model_row(model, board, urls)
-        row["scores"] = {s.benchmark_id: _score(s, board.run(s.run_path)) for s in board.scores_of(model.id) if s.counts}
+        row["values"] = {s.benchmark_id: s.value for s in board.scores_of(model.id) if s.counts}
+        row["data"] = urls.url(urls.model_json(model.id))
         models.append(row)
     return _dumps({
         "format": FORMAT,
@@ -135,8 +145,16 @@ def leaderboard_csv(board: Board, urls: Urls) -> str:
     return out.getvalue()
 
 
-def _run(run: Run) -> dict[str, Any]:
+def _run_group(run: Run, scores: list[Score]) -> str | None:
+    """The group every compared score of a run with a source shares (its source table); None for other runs."""
+    keys = {s.group for s in scores if s.group is not None}
+    return next(iter(keys)) if run.source is not None and len(keys) == 1 else None
+
+
+def _run(run: Run, scores: list[Score]) -> dict[str, Any]:
+    group = _run_group(run, scores)
     return {
+        "group": group, "scores": {s.benchmark_id: _score(s, group) for s in scores},
         "path": run.path, "kind": run.kind, "status": run.status, "voice": run.voice, "reported_by": run.reported_by,
         "submitted_by": run.submitted_by, "submitted_on": run.submitted_on,
         "source": None if run.source is None else {
@@ -150,12 +168,15 @@ def _run(run: Run) -> dict[str, Any]:
 
 
 def model_json(model: Model, board: Board, urls: Urls, runs: list[Run]) -> str:
+    """One model: its row of leaderboard.json, the rest of its record, and every run with every score it gives."""
+    by_run: dict[str, list[Score]] = {}
+    for score in board.scores_of(model.id):
+        by_run.setdefault(score.run_path, []).append(score)
     row = _model_row(model, board, urls)
     row.update({
         "format": FORMAT, "score_is": SCORE_IS, "architecture": model.architecture, "revision": model.revision, "base_model": model.base_model,
         "languages": list(model.languages), "links": [{"label": label, "url": url} for label, url in model.links],
         "record": model.record_path, "disputed": list(model.disputed),
-        "scores": [{"benchmark": s.benchmark_id, **_score(s, board.run(s.run_path))} for s in board.scores_of(model.id)],
-        "runs": [_run(r) for r in runs],
+        "runs": [_run(r, by_run.get(r.path, [])) for r in runs],
     })
     return _dumps(row)

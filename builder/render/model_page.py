@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.board.model import Board, Model, Run, Score
+from builder.board.model import Board, Model, Rank, Run, Score
 from builder.render import charts, escape
 from builder.render.context import Context
 from builder.render.html import (
@@ -128,9 +128,21 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
             ctx.once(("standing.unranked", s.unranked or "no-score"), lambda s=s: (
                 f'<span class="rb-unranked">{escape.text(t("rank.unranked"))}</span> '
                 f'<small>{escape.text(t("unranked." + (s.unranked or "no-score")))}</small>'))
-            if s.rank is None or s.unranked else standing_rank_cell(s.rank, s.unranked, t),
+            if s.rank is None or s.unranked else ctx.once(("standing.rank", str(s.rank.best), str(s.rank.worst)), lambda r=s.rank: _rank(r)),
         ])
-    return head + table([t("col.category"), t("col.score"), t("col.coverage"), t("col.rank")], rows)
+    head_cells = "".join(f"<th>{escape.text(t(k))}</th>" for k in ("col.category", "col.score", "col.coverage"))
+    # The rank's range is explained once, in its column's heading, not in a tooltip on every row.
+    head_cells += f'<th title="{escape.attr(t("col.rank_title"))}">{escape.text(t("col.rank"))}</th>'
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (head + f'<div class="rb-table-wrap" data-search-exclude><table class="rb-table"><thead><tr>{head_cells}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _rank(rank: Rank) -> str:
+    """A category's rank and its 95 % interval, as the home page shows it, without the tooltip that says so."""
+    if rank.worst > rank.best:
+        return f'<span class="rb-rank">{rank.best}</span><span class="rb-range">{rank.best}–{rank.worst}</span>'
+    return f'<span class="rb-rank">{rank.best}</span>'
 
 
 def _groups(keys: tuple[str, ...], ctx: Context) -> str:
@@ -157,7 +169,10 @@ def _results(model: Model, ctx: Context, here: str) -> str:
     statuses = {s.status for s in scores}
     one_status = next(iter(statuses)) if len(statuses) == 1 else None
     # So do the source and "counts" columns: with one run behind every number, its name is said once, above the table.
-    one_run = board.run(scores[0].run_path) if scores and len({s.run_path for s in scores}) == 1 else None
+    run_paths = list(dict.fromkeys(s.run_path for s in scores))  # in the order the table first shows them
+    one_run = board.run(run_paths[0]) if len(run_paths) == 1 else None
+    # With several runs, a row names its run by a number, and the runs are listed once above the table (footnotes).
+    numbers = {path: str(i + 1) for i, path in enumerate(run_paths)}
     every_counts = all(s.counts for s in scores)
     rows: list[list[str]] = []
     openings: list[str] = []
@@ -176,32 +191,46 @@ def _results(model: Model, ctx: Context, here: str) -> str:
             counted = escape.text(t(_why_not(score, run)))
         stderr = fixed(score.stderr)
         if score.stderr_estimated:
-            stderr += ctx.once(("results.estimated",), lambda: f' <span class="rb-est" title="{escape.attr(t("model.stderr_estimated"))}">*</span>')
+            stderr += ' <span class="rb-est">*</span>'  # the intro above the table says what * means
         metric = ctx.once(("results.metric", str(score.metric)), lambda m=score.metric: stated(m, t))  # never the registry's default
         filter_name = ctx.once(("results.filter", str(score.filter)), lambda f=score.filter: stated(f, t))
-        # A run gives most of a page's scores: its link and its name are made once per run.
-        to_run = ctx.once(("results.run", run.path), lambda r=run: f'<a class="rb-num" href="#{escape.attr(run_anchor(r.path))}">')
-        # The run's short name: its section below the table has the source in full, with its link.
-        source = ctx.once(("results.source", run.path), lambda r=run: _run_name(r, t))
-        badges = marker(score.status, score.disputed, t) if one_status is None else (_disputed(t) if score.disputed else "")
+        badges = _marks(score.status if one_status is None else None, score.disputed)
+        if one_run is None:
+            # A run gives most of a page's scores: its link is made once per run.
+            to_run = ctx.once(("results.run", run.path), lambda r=run: f'<a class="rb-num" href="#{escape.attr(run_anchor(r.path))}">')
+            value = f"{to_run}{raw(score.value)}</a>{badges}"
+        else:
+            value = raw(score.value) + badges  # the one run is linked above the table
         n_shot = ctx.once(("results.n_shot", str(score.n_shot)), lambda n=score.n_shot: stated(n, t))
         note = f"<br><small>{escape.text(score.setting_note)}</small>" if score.setting_note else ""
         openings.append(opening)
-        rows.append([name, f"{to_run}{raw(score.value)}</a>{badges}", stderr, n_shot, metric + note, filter_name, source, counted])
+        rows.append([name, value, stderr, n_shot, metric + note, filter_name, numbers[run.path], counted])
     headers = [t("col.benchmark"), t("col.score"), t("col.stderr"), t("col.n_shot"), t("col.metric"), t("col.filter"), t("col.source"),
                t("col.counted")]
     # A setting the same on every row (n-shot, metric, filter) is said once above the table, like the run and "counts".
     same = [i for i in (3, 4, 5) if len(rows) > 1 and len({row[i] for row in rows}) == 1]
     shown = [i for i in range(len(headers)) if i not in same and not (i == 6 and one_run) and not (i == 7 and one_run and every_counts)]
     head = "".join(f'<th scope="col">{escape.text(headers[i])}</th>' for i in shown)
-    body = "".join(opening + "".join(f"<td>{row[i]}</td>" for i in shown) + "</tr>" for opening, row in zip(openings, rows))
+    # The cells' and rows' end tags are left out, as HTML allows (the next cell, row or `</tbody>` ends them): a model
+    # page repeats them on every result, a fifth of the table.
+    body = "".join(opening + "".join(f"<td>{row[i]}" for i in shown) for opening, row in zip(openings, rows))
     notes = []
     if one_status is not None:
         badge = f'<span class="rb-mark rb-{escape.attr(one_status)}">{STATUS_MARK[one_status]}</span>'
         notes.append(t.html("model.one_status", markup={"badge": badge}, status=t("status." + one_status)))
+    else:
+        used = [status for status in STATUS_MARK if status in statuses]
+        if any(s.disputed for s in scores):
+            used.append("disputed")
+        notes.append(t.html("model.marks", markup={"marks": "; ".join(
+            f'{_marks(u if u != "disputed" else None, u == "disputed")} {escape.text(t("status." + u))}' for u in used)}))
     if one_run is not None:
         run_link = f'<a href="#{escape.attr(run_anchor(one_run.path))}">{_run_name(one_run, t)}</a>'
         notes.append(t.html("model.one_run_counts" if every_counts else "model.one_run", markup={"run": run_link}))
+    else:
+        listed = "; ".join(f'{numbers[path]} <a href="#{escape.attr(run_anchor(path))}">{_run_name(board.run(path), t)}</a>'
+                           for path in run_paths)
+        notes.append(t.html("model.sources", markup={"sources": listed}))
     if same:
         settings = " · ".join(f"{escape.text(headers[i])} {rows[0][i]}" for i in same)
         notes.append(t.html("model.same_setting", markup={"settings": settings}))
@@ -210,8 +239,10 @@ def _results(model: Model, ctx: Context, here: str) -> str:
             f'<tbody>{body}</tbody></table></div>')
 
 
-def _disputed(t: Strings) -> str:
-    return f'<span class="rb-mark rb-disputed" title="{escape.attr(t("status.disputed"))}">{DISPUTED_MARK}</span>'
+def _marks(status: str | None, disputed: bool) -> str:
+    """The provenance badges after a number, without tooltips: the legend above the table says what each one means."""
+    mark = f'<span class="rb-mark rb-{escape.attr(status)}">{STATUS_MARK[status]}</span>' if status else ""
+    return mark + (f'<span class="rb-mark rb-disputed">{DISPUTED_MARK}</span>' if disputed else "")
 
 
 def _run_name(run: Run, t: Strings) -> str:
@@ -231,28 +262,44 @@ def _why_not(score: Score, run: Run) -> str:
     return "model.not_counted"
 
 
-def _disputes(model: Model, board: Board, t: Strings) -> str:
+def _disputes(model: Model, ctx: Context) -> str:
+    """The disputed benchmarks, side by side: one table per set of disagreeing runs (usually one), a row per benchmark.
+
+    Each source heads its column once; a setting that every number of the table shares is said once above it, and the
+    cells state only the settings that differ."""
     if not model.disputed:
         return ""
-    parts = [f'<h2 id="disputes">{escape.text(t("model.disputes"))}</h2><p>{escape.text(t("model.disputes_intro"))}</p>']
+    board, t = ctx.board, ctx.t
+    tables: dict[tuple[str, ...], list[tuple[str, list[Score]]]] = {}
     for benchmark_id in model.disputed:
         benchmark = board.registry.benchmark(benchmark_id)
         assert benchmark is not None
-        scores = [s for s in board.scores_of(model.id) if s.benchmark_id == benchmark_id]
-        heads = "".join(f"<th>{source_cell(board.run(s.run_path), t)}</th>" for s in scores)
-        values = "".join(f'<td class="rb-n"><b>{raw(s.value)}</b>{marker(s.status, s.disputed, t)}</td>' for s in scores)
-        shots = "".join(f"<td>{stated(s.n_shot, t)}</td>" for s in scores)
-        metrics = "".join(f"<td>{stated(s.metric, t)}</td>" for s in scores)  # what each source says, never the registry's
-        filters = "".join(f"<td>{stated(s.filter, t)}</td>" for s in scores)
-        notes = "".join(f"<td>{stated(s.setting_note, t)}</td>" for s in scores)
+        # The same sources, in the same columns, whichever of them counts on this benchmark.
+        scores = sorted((s for s in board.scores_of(model.id) if s.benchmark_id == benchmark_id), key=lambda s: s.run_path)
+        tables.setdefault(tuple(s.run_path for s in scores), []).append((benchmark.name_in(t.language), scores))
+    fields = [("col.n_shot", lambda s: stated(s.n_shot, t)), ("col.metric", lambda s: stated(s.metric, t)),  # each source's own
+              ("col.filter", lambda s: stated(s.filter, t)), ("col.setting", lambda s: stated(s.setting_note, t))]
+    parts = [f'<h2 id="disputes">{escape.text(t("model.disputes"))}</h2><p>{escape.text(t("model.disputes_intro"))}</p>']
+    for paths, rows in tables.items():
+        cells = [[[show(s) for _, show in fields] for s in scores] for _, scores in rows]
+        same = [i for i in range(len(fields)) if len({c[i] for row in cells for c in row}) == 1]
+        statuses = {board.run(path).status for path in paths}
+        heads = "".join(f'<th scope="col">{source_cell(board.run(path), t)}'
+                        f'{_marks(board.run(path).status, False) if len(statuses) > 1 else ""}</th>' for path in paths)
+        body = []
+        for (name, scores), row in zip(rows, cells):
+            values = []
+            for score, setting in zip(scores, row):
+                differs = " · ".join(f"{escape.text(t(fields[i][0]))} {setting[i]}" for i in range(len(fields)) if i not in same)
+                values.append(f'<td class="rb-n"><b>{raw(score.value)}</b>' + (f"<br>{differs}" if differs else "") + "</td>")
+            body.append(f'<tr><th scope="row">{escape.text(name)}</th>{"".join(values)}</tr>')
+        # What every number of the table shares, said once: its provenance (when one) and the settings it shares.
+        shared = [f'{_marks(status, False)} {escape.text(t("status." + status))}' for status in statuses if len(statuses) == 1]
+        shared += [f"{escape.text(t(fields[i][0]))} {cells[0][0][i]}" for i in same]
         parts.append(
-            f'<h3>{escape.text(benchmark.name_in(t.language))}</h3><div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-dispute">'
-            f'<thead><tr><th></th>{heads}</tr></thead><tbody>'
-            f'<tr><th scope="row">{escape.text(t("col.score"))}</th>{values}</tr>'
-            f'<tr><th scope="row">{escape.text(t("col.n_shot"))}</th>{shots}</tr>'
-            f'<tr><th scope="row">{escape.text(t("col.metric"))}</th>{metrics}</tr>'
-            f'<tr><th scope="row">{escape.text(t("col.filter"))}</th>{filters}</tr>'
-            f'<tr><th scope="row">{escape.text(t("col.setting"))}</th>{notes}</tr></tbody></table></div>'
+            (f'<p class="rb-legend">{t.html("model.same_setting", markup={"settings": " · ".join(shared)})}</p>' if shared else "")
+            + f'<div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-dispute"><thead><tr>'
+            f'<th scope="col">{escape.text(t("col.benchmark"))}</th>{heads}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
         )
     return "".join(parts)
 
@@ -334,7 +381,7 @@ def model_page(model: Model, ctx: Context) -> str:
         + f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx)}</div>'
         f'<h2 id="standing">{escape.text(t("model.standing"))}</h2>{_standing(model, ctx, here)}'
         f'<h2 id="results">{escape.text(t("model.results"))}</h2><p>{escape.text(t("model.results_intro"))}</p>{_results(model, ctx, here)}'
-        + _disputes(model, board, t)
+        + _disputes(model, ctx)
         + _other_results(runs, t)
         + f'<h2 id="runs">{escape.text(t("model.runs"))}</h2>' + "".join(_run_section(r, board, t) for r in runs)
         + f'<p class="rb-download"><a href="{download}">{escape.text(t("model.download"))}</a></p>'

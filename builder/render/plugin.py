@@ -35,7 +35,7 @@ from mkdocs.structure.toc import get_toc
 
 from builder.board.model import Board
 from builder.render.folders import FolderMaker
-from builder.render.shell import LEAN_TEMPLATE, PageShells, set_alternates, squeeze
+from builder.render.shell import LEAN_TEMPLATE, Icons, PageShells, set_alternates, squeeze
 from builder.render.shell import TEMPLATE as SHELL_TEMPLATE
 
 log = logging.getLogger("mkdocs.plugins.reproboard")
@@ -113,6 +113,8 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._default_language = "en"
         self._default_404: bytes | None = None
         self._shells = PageShells()
+        self._icons = Icons()
+        """The theme's icons on the model pages, written once for every language (`Icons.PATH`)."""
         self._folders: FolderMaker | None = None
         self._page_urls: dict[str, list[str]] = {}
         """Every page built in this run, by language: the sitemap's."""
@@ -211,7 +213,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         from jinja2 import pass_context
 
-        env.filters["reproboard_squeeze"] = squeeze
+        env.filters["reproboard_squeeze"] = lambda html, base_url=".": squeeze(html, self._icons, base_url)
         env.globals["reproboard_error_page"] = lambda: self._error_page(config)
         env.globals["reproboard_footer"] = self._footer
         theme_page = env.get_template(LEAN_TEMPLATE)
@@ -335,6 +337,9 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         if self._default_404 is not None:
             (Path(config.site_dir) / "404.html").write_bytes(self._default_404)
         self._write_sitemap(config)
+        sprite = self._icons.sprite()
+        if sprite is not None:
+            (Path(config.site_dir) / Icons.PATH).write_text(sprite, encoding="utf-8")
         self._restore_epoch()
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

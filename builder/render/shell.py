@@ -19,6 +19,7 @@ escaping) is caught by that test after a theme upgrade: a fixture model's name i
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,14 +38,61 @@ _VERBATIM = re.compile(r"(<article\b.*?</article>|<pre\b.*?</pre>|<script\b.*?</
 _INDENT = re.compile(r"\n\s+")
 
 
-def squeeze(html: str) -> str:
+def squeeze(html: str, icons: Icons | None = None, base_url: str = ".") -> str:
     """The theme's page without the indents and blank lines of its templates: a quarter of a model page's shell.
 
     A line break stays where there was white space, so the page renders the same. The page's own content (inside
     `<article>`), preformatted text and scripts are left as they are: a page filled from its shell and one the theme
-    renders come out the same."""
+    renders come out the same. With `icons`, the theme's inline icons become references into one shared file (another
+    quarter); `base_url` leads from the page to the site's root."""
     parts = _VERBATIM.split(html)
-    return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts)).lstrip()
+    out = []
+    for i, part in enumerate(parts):
+        if not i % 2:
+            part = _INDENT.sub("\n", part)
+            if icons is not None:
+                part = icons.refer(part, base_url)
+        elif part.startswith("<article"):
+            # The template's blank lines around the content, not the content's own.
+            part = _ARTICLE_END.sub("\n</article>", _ARTICLE_START.sub(r"\1\n<h1", part, count=1), count=1)
+        out.append(part)
+    return "".join(out).lstrip()
+
+
+_ARTICLE_START = re.compile(r"\A(<article\b[^>]*>)\s+<h1\b")
+_ARTICLE_END = re.compile(r"\s+</article>\Z")
+"""White space between the article's opening tag and the content's heading, and between the content and the closing tag."""
+
+
+_ICON = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="(0 0 24 24)">(<path d="[^"<>]*"/>)</svg>')
+"""An icon as Material prints it inline (`.icons/*/*.svg`): one path in a 24-unit box."""
+
+
+class Icons:
+    """The theme's inline icons in the chrome of the model pages (the logo, the menu, the palette toggle, the language
+    menu, search), each written once to `PATH` and drawn with `<use>`: thousands of pages print the same few icons.
+
+    The `<svg>` element stays, so the theme's styles (size, `fill: currentcolor`) apply to it as before."""
+
+    PATH = "assets/reproboard/icons.svg"
+
+    def __init__(self) -> None:
+        self._paths: dict[str, str] = {}
+
+    def refer(self, html: str, base_url: str) -> str:
+        def one(found: re.Match[str]) -> str:
+            key = "i" + hashlib.sha256(found.group(2).encode("utf-8")).hexdigest()[:10]
+            self._paths[key] = found.group(2)
+            return f'<svg viewBox="{found.group(1)}"><use href="{base_url}/{self.PATH}#{key}"/></svg>'
+
+        return _ICON.sub(one, html)
+
+    def sprite(self) -> str | None:
+        """The file of every icon referred to so far, by id; None when there is none."""
+        if not self._paths:
+            return None
+        symbols = "".join(f'<symbol id="{key}" viewBox="0 0 24 24">{path}</symbol>' for key, path in sorted(self._paths.items()))
+        return f'<svg xmlns="http://www.w3.org/2000/svg">{symbols}</svg>\n'
 
 
 _TITLE = "\ue000reproboard:title\ue001"

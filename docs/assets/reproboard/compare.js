@@ -285,10 +285,19 @@
   function benchmarkSections(models, frag) {
     var prepared = models.map(function (m) {
       var runs = {}, by = {};
-      m.runs.forEach(function (r) { runs[r.path] = r; });
-      m.scores.forEach(function (s) {
-        if (s.status === "failed") return;
-        (by[s.benchmark] = by[s.benchmark] || []).push(s);
+      /* Each score is under its run (format 3): it takes the run's path, status and group from there. */
+      m.runs.forEach(function (r) {
+        runs[r.path] = r;
+        if (r.status === "failed") return;
+        Object.keys(r.scores || {}).forEach(function (b) {
+          var s = Object.assign({}, r.scores[b], { benchmark: b, run: r.path, status: r.status });
+          if (!s.group && !s.partial) s.group = r.group;
+          (by[b] = by[b] || []).push(s);
+        });
+      });
+      /* The counted number first, then by run file: the order the board lists them in. */
+      Object.keys(by).forEach(function (b) {
+        by[b].sort(function (x, y) { return (y.counts ? 1 : 0) - (x.counts ? 1 : 0) || (x.run < y.run ? -1 : x.run > y.run ? 1 : 0); });
       });
       return { m: m, runs: runs, by: by };
     });
