@@ -92,3 +92,44 @@ def test_a_saved_edit_to_a_result_file_shows_on_the_served_page(tmp_path: Path) 
             server.kill()
             server.wait()
         log.close()
+
+
+def test_while_serving_each_model_page_and_its_data_are_made_when_asked_for_and_read_as_built(tmp_path: Path) -> None:
+    """`mkdocs serve` writes one model page per language (for the theme's shell) and makes every other model page and
+    model file from the latest board when asked (builder/render/live.py): byte for byte what a full build writes."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    config = _config_for(data, tmp_path / "mkdocs.yml")
+
+    def built(command: str) -> tuple[Path, object]:
+        site = tmp_path / command
+        loaded = load_config(str(config), site_dir=str(site))
+        loaded.plugins.on_startup(command=command, dirty=False)
+        build(loaded, serve_url="http://127.0.0.1:8000/")  # the same site_url both ways: the canonical links agree
+        return site, loaded.plugins["reproboard"]
+
+    full, _ = built("build")
+    served, plugin = built("serve")
+    live = plugin._live  # type: ignore[attr-defined]
+    models = sorted(p.parent.relative_to(full / "models").as_posix() for p in (full / "models").rglob("index.html"))
+    assert len(models) >= 5
+    for prefix in ("", "zh/"):
+        assert len(list((served / prefix / "models").rglob("index.html"))) == 1  # the shell's page only
+        for model_id in models:
+            page = live.find(f"{prefix}models/{model_id}/")
+            assert page is not None and page[1].startswith("text/html"), model_id
+            assert page[0] == (full / prefix / "models" / model_id / "index.html").read_bytes(), (prefix, model_id)
+            assert live.find(f"{prefix}models/{model_id}/index.html") == page
+    for model_id in models:
+        assert live.find(f"api/models/{model_id}.json") == ((full / "api" / "models" / f"{model_id}.json").read_bytes(), "application/json")
+    for download in ("api/leaderboard.json", "api/leaderboard.csv", "api/benchmark-columns.json", "api/model-index.json"):
+        found = live.find(download)
+        assert found is not None and found[0] == (full / download).read_bytes(), download
+    assert not (served / "api").exists()  # nothing under api/ is written while serving
+    # Nothing else is answered: pages that are not a model's, unknown models, paths that climb out.
+    for path in ("index.html", "models/", "models/nobody/Nothing/", "zh/models/nobody/Nothing/", "api/../index.html",
+                 "api/models/nobody/Nothing.json", "api/", "fr/models/" + models[0] + "/", "models/" + models[0]):
+        assert live.find(path) is None, path

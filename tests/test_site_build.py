@@ -130,6 +130,20 @@ def test_two_builds_of_the_same_data_are_byte_identical(tmp_path: Path, fixture_
     assert [p for p in first_files if first_files[p] != second_files[p]] == []
 
 
+def test_a_build_after_another_boards_build_in_one_process_keeps_nothing_of_it(tmp_path: Path, fixture_site: Path) -> None:
+    """MkDocs keeps the reproboard plugin between builds in one process (it has on_startup, for `mkdocs serve`): a build
+    of other data, then of the fixture again, must give the fixture's site byte for byte, with nothing of the other."""
+    other = tmp_path / "other"
+    shutil.copytree(REPO / "tests" / "example-files" / "base", other)
+    shutil.copy(REPO / "seeds" / "benchmarks.yaml", other / "seeds" / "benchmarks.yaml")
+    _build(other, tmp_path / "other-site")
+    again = tmp_path / "again"
+    _build(FIXTURE, again)
+    first_files, again_files = _files(fixture_site), _files(again)
+    assert sorted(first_files) == sorted(again_files)
+    assert [p for p in first_files if first_files[p] != again_files[p]] == []
+
+
 def _broken_copy(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURE, root)

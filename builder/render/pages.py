@@ -111,19 +111,28 @@ class Site:
     def is_generated(self, src: str) -> bool:
         return src in self._renderers
 
-    def shared_paths(self) -> list[str]:
-        """Where the downloads are, inside the site: every language links to the one copy."""
+    def shared_paths(self, models: bool = True) -> list[str]:
+        """Where the downloads are, inside the site: every language links to the one copy (`models`: with each model's own)."""
         urls = Urls(self.urls.directory_urls)
-        return [Urls.CSV, Urls.JSON, Urls.BENCHMARK_COLUMNS, Urls.MODEL_INDEX] + [urls.model_json(m.id) for m in self.board.models]
+        return [Urls.CSV, Urls.JSON, Urls.BENCHMARK_COLUMNS, Urls.MODEL_INDEX] + [urls.model_json(m.id) for m in self.board.models if models]
 
     def files(self) -> Iterator[tuple[str, str | bytes]]:
         """Downloads and data files, as (path inside the site, text or bytes); none unless this Site writes the shared files."""
         if not self.shared_files:
             return
+        for path, make in self.file_makers().items():
+            yield path, make()
+
+    def file_makers(self) -> dict[str, Callable[[], str | bytes]]:
+        """Every download and data file by its path inside the site, each made when called (`mkdocs serve` makes them
+        when asked for: builder/render/live.py)."""
         board, urls = self.board, Urls(self.urls.directory_urls)
-        yield Urls.CSV, downloads.leaderboard_csv(board, urls)
-        yield Urls.JSON, downloads.leaderboard_json(board, urls)
-        yield Urls.BENCHMARK_COLUMNS, escape.script_json(home.benchmark_columns(board))
-        yield Urls.MODEL_INDEX, escape.script_json(compare.model_index(board))
+        makers: dict[str, Callable[[], str | bytes]] = {
+            Urls.CSV: lambda: downloads.leaderboard_csv(board, urls),
+            Urls.JSON: lambda: downloads.leaderboard_json(board, urls),
+            Urls.BENCHMARK_COLUMNS: lambda: escape.script_json(home.benchmark_columns(board)),
+            Urls.MODEL_INDEX: lambda: escape.script_json(compare.model_index(board)),
+        }
         for model in board.models:
-            yield urls.model_json(model.id), downloads.model_json(model, board, urls, self.ctx.runs_by_model.get(model.id, []))
+            makers[urls.model_json(model.id)] = lambda m=model: downloads.model_json(m, board, urls, self.ctx.runs_by_model.get(m.id, []))
+        return makers

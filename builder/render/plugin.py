@@ -16,6 +16,7 @@ the i18n plugin the site has the one language of `theme.language`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import posixpath
@@ -24,6 +25,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -56,13 +58,14 @@ class InvalidData(PluginError):
     """The data has errors: the build stops with validate's messages."""
 
 
-def board_from(root: Path) -> Board:
-    """Validate `root` and aggregate it; raise InvalidData with every error, as `reproboard validate` prints them."""
+def board_from(root: Path, kept: Any = None) -> Board:
+    """Validate `root` and aggregate it; raise InvalidData with every error, as `reproboard validate` prints them.
+    `kept`: a `CheckedFiles` whose unchanged files are not checked again (`mkdocs serve`)."""
     from builder.board.aggregate import build_board
     from builder.check.validate import validate
     from builder.problems import counted, format_text
 
-    report = validate(root)
+    report = validate(root, kept=kept)
     if report.errors:
         raise InvalidData(f"the data has {counted(len(report.errors), 'error')}; nothing was built:\n" + format_text(report.errors).rstrip("\n"))
     return build_board(report.parsed, report.registry)
@@ -85,6 +88,22 @@ def _render_stub(page: Page, config: MkDocsConfig, files: Files) -> None:
     page._title_from_render = None
     page.present_anchor_ids = set()
     page.links_to_anchors = {}
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's bytecode cache in memory, kept by the plugin between `mkdocs serve`'s rebuilds: each rebuild gets a new
+    Jinja environment, which would compile every template of the theme again (a second of every rebuild)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 class _Written(File):
@@ -119,6 +138,14 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._page_urls: dict[str, list[str]] = {}
         """Every page built in this run, by language: the sitemap's."""
         self._shell_pages: set[str] = set()
+        self._languages_done = 0
+        """Languages whose build has ended in this build: the build is over when all have."""
+        self._serving = False
+        """`mkdocs serve`: model pages are made when asked for (builder/render/live.py), not written."""
+        self._kept: Any = None
+        self._live: Any = None
+        self._compiled: Any = None
+        """While serving: the theme's templates compiled once, not on every rebuild (Jinja's bytecode cache)."""
 
     @property
     def pages_from_shells(self) -> int:
@@ -139,17 +166,35 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         language = config.theme.get("language") or "en"
         return language, language, [(language, language)]
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """With this event MkDocs keeps the plugin between `mkdocs serve`'s rebuilds: each rebuild reads the board
+        again, reusing the checks of unchanged files, and model pages are made when asked for (builder/render/live.py)."""
+        from builder.check.validate import CheckedFiles
+        from builder.render.live import LivePages
+
+        self._serving = command == "serve"
+        if self._serving:
+            self._kept, self._live, self._compiled = CheckedFiles(), LivePages(), _CompiledTemplates()
+
     @event_priority(-110)  # after mkdocs-static-i18n has chosen the language of this build
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         start = time.perf_counter()
+        language, default, self._languages = self._language_of(config)
+        if language == default:  # a new build: the default language's comes first, the others inside it
+            # MkDocs keeps this plugin from one build to the next in a process (it has on_startup): nothing of the last
+            # build stays. While serving, the board is read again (the data may have changed); otherwise it is the one
+            # `reproboard build` handed over, or None (read below), since each build ends by dropping it.
+            self.sites, self.timings, self._icons, self._shells, self._languages_done = {}, {}, Icons(), PageShells(), 0
+            if self._serving:
+                self.board = None
+                gc.disable()  # as `reproboard build` does (builder/gc_tuning.py): no cycles to find, seconds saved; on at the end
         if self.board is None:
             root = (Path(config.config_file_path).parent / self.config.data_root).resolve()
-            self.board = board_from(root)
+            self.board = board_from(root, self._kept)
             self._time("load_validate_aggregate", start)
         from builder.render.i18n import languages
         from builder.render.pages import Site
 
-        language, default, self._languages = self._language_of(config)
         self._default_language = default
         if language == default:
             self._default_404 = None
@@ -177,7 +222,11 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         start = time.perf_counter()
         site = self.site
-        for page in site.pages():
+        pages = site.pages()
+        if self._serving:  # one model page per language, for its shell; the others are made when asked for
+            first = next((p for p in pages if p.shell), None)
+            pages = [p for p in pages if not p.shell or p is first]
+        for page in pages:
             existing = files.src_uris.get(page.src)
             if existing is not None:
                 log.warning(f"docs/{page.src} is generated by ReproBoard; the file in docs/ is ignored")
@@ -188,7 +237,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
             file.generated_by = "reproboard"
             file.content_string = page.stub()
             files.append(file)
-        if site.shared_files:
+        if site.shared_files and not self._serving:
             for src, content in site.files():
                 existing = files.src_uris.get(src)
                 if existing is not None:
@@ -196,12 +245,13 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
                 files.append(File.generated(config, src, content=content))
         else:
             # Written by the default language's build; listed so that links to them resolve.
-            for src in site.shared_paths():
+            # While serving, none is written: builder/render/live.py makes each when asked for.
+            for src in site.shared_paths(models=not self._serving):
                 if src not in files.src_uris:
                     files.append(_Written(src, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         self._stop_folders()
         # Each page's folder, made by a thread while MkDocs renders (builder/render/folders.py).
-        self._folders = FolderMaker(Path(config.site_dir), (posixpath.dirname(page.dest) for page in site.pages()))
+        self._folders = FolderMaker(Path(config.site_dir), (posixpath.dirname(page.dest) for page in pages))
         self._time("render", start)
         return files
 
@@ -213,6 +263,8 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         from jinja2 import pass_context
 
+        if self._compiled is not None:
+            env.bytecode_cache = self._compiled
         env.filters["reproboard_squeeze"] = lambda html, base_url=".": squeeze(html, self._icons, base_url)
         env.globals["reproboard_error_page"] = lambda: self._error_page(config)
         env.globals["reproboard_footer"] = self._footer
@@ -322,6 +374,14 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         """Before mkdocs-static-i18n builds the other languages: keep the default language's 404 page, which
         their builds overwrite (the theme writes 404.html at the site root), and put theirs in `<language>/`."""
         self._stop_folders()
+        if self._live is not None:
+            from builder.render.live import LanguagePages
+
+            prefix = "" if self.site.language == self._default_language else self.site.language
+            languages = tuple((code, name, "" if code == self._default_language else code) for code, name in self._languages)
+            self._live.built(prefix, LanguagePages(self.site, self._shells.latest, languages, config.site_url,
+                                                   {p.src: p.title for p in self.site.pages()},
+                                                   self.site.file_makers() if self.site.shared_files else {}))
         error_page = Path(config.site_dir) / "404.html"
         if not error_page.is_file():
             return
@@ -341,6 +401,20 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         if sprite is not None:
             (Path(config.site_dir) / Icons.PATH).write_text(sprite, encoding="utf-8")
         self._restore_epoch()
+        self._languages_done += 1
+        if self._languages_done >= len(self._languages):  # the default language's build, the last to end
+            self._end_build()
+
+    def _end_build(self, failed: bool = False) -> None:
+        """The whole build is over: serve from it (unless it failed), and keep nothing of it for the next build."""
+        if self._live is not None:
+            if failed:
+                self._live.drop_pending()  # the last good build stays served
+            else:
+                self._live.publish()
+        if self._serving:
+            gc.enable()
+        self.board = None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self._page_urls.setdefault(self.site.language, []).append(page.url)
@@ -373,8 +447,18 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         for folder in ("results", "seeds"):
             if (root / folder).is_dir():
                 server.watch(str(root / folder))
+        if self._live is not None and hasattr(server, "set_app"):
+            # MkDocs adds a script that reloads a page when the site is rebuilt; the live pages get it too, where the
+            # server still offers it (a private method: without it a live page is only fresh on the next reload).
+            inject = getattr(server, "_inject_js_into_html", None)
+
+            def finish(body: bytes) -> bytes:
+                return inject(body, getattr(server, "_visible_epoch", 0)) if inject is not None else body
+
+            server.set_app(self._live.middleware(server.get_app(), getattr(server, "mount_path", "/"), finish))
         return server
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._end_build(failed=True)
         self._stop_folders()
         self._restore_epoch()

@@ -144,10 +144,13 @@ class PageShells:
         self._shells: dict[tuple[Any, ...], _Shell | None] = {}
         self.served = 0
         """Pages filled from a shell so far (the rest went through the theme)."""
+        self.latest: _Shell | None = None
+        """The shell the latest page was filled from (builder/render/live.py fills the rest of a served site's)."""
 
     def clear(self) -> None:
         """Forget the shells (a new build, or another language): the theme's output may differ."""
         self._shells.clear()
+        self.latest = None
 
     def render(self, context: Any, render_theme: Callable[[dict[str, Any]], str]) -> str:
         """The page of the Jinja `context` (the page's own), through its shell; `render_theme` renders the theme's page (LEAN_TEMPLATE)."""
@@ -163,6 +166,7 @@ class PageShells:
         for i, alternate in enumerate(alternates):
             values[f"alternate-{i}"] = normalize_url(alternate["link"], page)
         self.served += 1
+        self.latest = shell
         return shell.fill(values)
 
     @staticmethod
