@@ -57,7 +57,7 @@ ACTIONS = [
     ("filter by organisation", "select", ["#rb-org", "Organisation 007"]),
     ("filter off", "select", ["#rb-org", ""]),
     ("search one word", "type", ["#rb-search", "00042"]),
-    ("search two words, any order", "type", ["#rb-search", "chat model 4"]),
+    ("search two words, any order", "type", ["#rb-search", "chat model 04"]),
     ("search cleared", "type", ["#rb-search", ""]),
     ("next page", "click", "button.rb-next"),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -75,21 +76,66 @@ def _search(page: Page, text: str) -> list[str]:
 
 # --- 6: search ---------------------------------------------------------------------------
 
+def _found(page: Page, text: str) -> list[str]:
+    """The ids of every row the search leaves, on all pages, in the table's order."""
+    page.fill("#rb-search", text)
+    return page.evaluate("""() => {
+        const ids = JSON.parse(document.getElementById('rb-board-data').textContent).m.id;
+        return document.getElementById('rb-board').rbState.shown.map(i => ids[i]);
+    }""")
+
+
+def _starts(field: str) -> list[str]:
+    """The field in lower case, punctuation out, from each place a word starts: after punctuation or a space, between
+    letters and digits, from lower to upper case, and at each Han character ("Llama3_1-8B": llama318b, 318b, 18b, 8b, b)."""
+    runs = re.findall(r"[\u4e00-\u9fff]|[^\W\d_\u4e00-\u9fff]+|\d+", unicodedata.normalize("NFKC", field))
+    words = [w for run in runs for w in re.split(r"(?<=[a-z])(?=[A-Z])", run)]
+    return ["".join(words[k:]).lower() for k in range(len(words))]
+
+
+def _expected(board: dict, text: str) -> set[str]:
+    """The rows whose name, id or organisation's names have each word of `text` where one of their words starts."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).lower())
+    m, hits = board["m"], set()
+    for name, id_, org in zip(m["name"], m["id"], m["org"]):
+        starts = [s for field in [name, id_, org, *board["aliases"].get(org, [])] for s in _starts(field)]
+        if all(any(s.startswith(w) for s in starts) for w in words):
+            hits.add(id_)
+    return hits
+
+
 def test_the_search_finds_organisations_words_in_any_order_and_chinese_names(repo_server: str, watched: Watched) -> None:
     page = watched.page
-    _home(page, repo_server + "/")
-    llama3 = _search(page, "llama 3")
-    assert "Meta-Llama-3-8B" in llama3 and llama3 and all("Llama-3" in n for n in llama3)
-    assert _search(page, "LLAMA-3") == llama3 == _search(page, "llama3")  # case and punctuation ignored
+    _home(page, repo_server + "/")  # the makers' own models
+    # On the real board (the Open LLM Leaderboard import: Llama-2-13b-hf, Llama3_1, DeepSeek-R1-Distill-Qwen), a query
+    # word is found only where a word starts: "llama 3" is not "13b".
+    llama3 = _found(page, "llama 3")
+    assert "meta-llama/Meta-Llama-3-8B" in llama3 and "meta-llama/Llama-2-13b-hf" not in llama3
+    assert "meta-llama/Llama-2-13b-hf" in _found(page, "llama 13")
+    assert _found(page, "LLAMA-3") == llama3 == _found(page, "3 llama")  # case, punctuation and order ignored
+    run_on = _found(page, "llama3")  # one word may run on over punctuation: Llama-3, Llama3_1
+    assert {"meta-llama/Meta-Llama-3-8B", "BAAI/Infinity-Instruct-7M-Gen-Llama3_1-70B"} <= set(run_on) <= set(llama3)
+    assert "Meta-Llama-3-8B" in _search(page, "meta llama 3 8b") and "Llama-2-13b-hf" not in _search(page, "llama 3")
     coder = _search(page, "deepseek coder")
-    assert len(coder) >= 2 and all(n.startswith("DeepSeek-Coder") for n in coder)
-    assert _search(page, "coder deepseek") == coder  # words in any order
-    assert _search(page, "instruct 70b llama") == ["Meta-Llama-3-70B-Instruct"]
-    alibaba = _search(page, "Alibaba")  # an organisation's other name (seeds/organisations.yaml)
-    assert alibaba and all(n.startswith("Qwen") for n in alibaba)
-    assert _search(page, "阿里巴巴") == alibaba == _search(page, "qwen")  # its Chinese name
-    assert _search(page, "深度求索 coder") == coder
+    assert sorted(coder) == ["DeepSeek-Coder-V2-Base", "DeepSeek-Coder-V2-Instruct", "DeepSeek-Coder-V2-Lite-Base", "DeepSeek-Coder-V2-Lite-Instruct"]
+    assert _search(page, "coder deepseek") == coder == _search(page, "DeepSeekCoder")  # any order; DeepSeek is deep|seek
+    assert _search(page, "seek coder") == coder and _search(page, "eek coder") == []
+    assert _search(page, "深度求索 coder") == coder  # the maker's Chinese name
+    assert "Meta-Llama-3-70B-Instruct" in _search(page, "instruct 70b llama")
+    alibaba = _found(page, "Alibaba")  # an organisation's other name (seeds/organisations.yaml), in no model's name
+    assert alibaba and {i.split("/")[0] for i in alibaba} == {"Qwen"}
+    assert _found(page, "阿里巴巴") == alibaba == _found(page, "Alibaba Qwen")  # its Chinese name, its name
+    assert _found(page, "通义千问") == alibaba  # a Chinese word inside 阿里巴巴通义千问
     assert _search(page, "nothing like this") == []
+    # Every model, fine-tunes and merges included: exactly the rows with each word at a word start.
+    page.select_option("#rb-maker", "all")
+    board = page.evaluate("() => JSON.parse(document.getElementById('rb-board-data').textContent)")
+    assert len(board["m"]["id"]) > 4000
+    for text in ("llama 3", "llama3", "deepseek coder", "deepseekcoder", "qwen2.5 7b", "阿里巴巴", "通义千问 72b", "mistral instruct"):
+        found = _found(page, text)
+        assert found and set(found) == _expected(board, text), text
+    assert {"Qwen/Qwen2.5-7B-Instruct", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"} <= set(_found(page, "qwen 7b"))
+    assert "meta-llama/Llama-2-13b-hf" not in _found(page, "llama 3")
     assert watched.errors == [] and watched.outside(repo_server) == []
 
 

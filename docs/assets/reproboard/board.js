@@ -9,18 +9,34 @@
   "use strict";
 
   /* Search that finds what people type: case, width and punctuation ignored, words in any
-     order, each word found inside the name, the id or any name of the organisation
-     ("llama 3" finds Meta-Llama-3-8B, "alibaba" and "阿里巴巴" find Qwen). A key is each
-     field with everything but letters and digits taken out, fields joined by "|" (which no
-     query word contains), so a word never matches across two fields. Shared with compare.js. */
+     order, each word matched where a word of the name, the id or any name of the organisation
+     starts ("llama 3" finds Meta-Llama-3-8B but not Llama-2-13b-hf, "alibaba" and "阿里巴巴"
+     find Qwen). A key is each field in lower case with a mark (\u0001) before each word start:
+     the field's start, after punctuation or a space, a change between letters and digits
+     ("Llama3" llama|3, "8B" 8|b, none inside "13b"), lower to upper case in the original
+     ("DeepSeek" deep|seek), and every Han or kana character (written without spaces:
+     "通义千问" inside "阿里巴巴通义千问"); punctuation and combining marks are taken out, fields
+     joined by "|", so a word never matches across two fields. A query word needs a mark before
+     its first character and may run on over marks ("llama3" finds Llama-3, "deepseekcoder"
+     DeepSeek-Coder). queryWords compiles each word once; found tests a key against them all.
+     Shared with compare.js. */
+  var START = "\u0001";
   function searchKey(fields) {
-    return fields.map(function (f) { return f.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }).join("|");
+    return fields.map(function (f) {
+      var s = START + f.normalize("NFKC").replace(/(\p{Ll})(?=\p{Lu})/gu, "$1" + START).toLowerCase();
+      var wide = /[^\0-\x7f]/.test(s);  // the mark and script passes change nothing in ASCII
+      if (wide) s = s.replace(/\p{M}+/gu, "");
+      s = s.replace(/[^\p{L}\p{N}]+/gu, START).replace(/(\p{L})(?=\p{N})|(\p{N})(?=\p{L})/gu, "$1$2" + START);
+      return wide ? s.replace(/[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]/gu, START + "$&").replace(/\u0001+/g, START) : s;
+    }).join("|");
   }
   function queryWords(q) {
-    return q.normalize("NFKC").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w !== ""; });
+    return q.normalize("NFKC").toLowerCase().replace(/\p{M}+/gu, "").split(/[^\p{L}\p{N}]+/u)
+      .filter(function (w) { return w !== ""; })
+      .map(function (w) { return new RegExp(START + Array.from(w).join(START + "?"), "u"); });
   }
   function found(key, words) {
-    for (var w = 0; w < words.length; w++) if (key.indexOf(words[w]) < 0) return false;
+    for (var w = 0; w < words.length; w++) if (!words[w].test(key)) return false;
     return true;
   }
   window.ReproBoard = { searchKey: searchKey, queryWords: queryWords, found: found };
