@@ -109,8 +109,8 @@ def test_chinese_pages_link_to_the_one_copy_of_the_downloads(sites: tuple[Site, 
     english, chinese = sites
     assert list(chinese.files()) == [] and "api/leaderboard.csv" in chinese.shared_paths()
     model = chinese.render("models/acme/Alpha-7B.zh.md")
-    assert 'href="../../../../api/models/acme/Alpha-7B.json"' in model
-    assert 'href="../../../api/models/acme/Alpha-7B.json"' in english.render("models/acme/Alpha-7B.md")
+    assert 'href="../../../../api/models/acme/Alpha-7B.json.gz"' in model
+    assert 'href="../../../api/models/acme/Alpha-7B.json.gz"' in english.render("models/acme/Alpha-7B.md")
 
 
 def test_the_registry_carries_every_name_and_description_in_chinese() -> None:

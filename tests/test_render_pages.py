@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import html.parser
 import io
 import json
@@ -225,7 +226,7 @@ def test_no_page_shows_a_metric_its_source_did_not_state(site: Site) -> None:
     assert 'Metric <span class="rb-unstated">not stated</span> · Filter <span class="rb-unstated">not stated</span>' in dispute
     assert "acc_norm" not in dispute and ">acc<" not in dispute
     files = dict(site.files())
-    alpha = json.loads(files["api/models/acme/Alpha-7B.json"])
+    alpha = json.loads(gzip.decompress(files["api/models/acme/Alpha-7B.json.gz"]))
     arc = next(r["scores"]["arc_challenge"] for r in alpha["runs"] if "arc_challenge" in r["scores"])
     assert "metric" not in arc and "filter" not in arc and arc["n_shot"] == 25  # left out: not stated
 
@@ -234,7 +235,7 @@ def test_a_contributors_reported_number_is_shown_as_theirs(site: Site) -> None:
     chat = site.render("models/acme/Alpha-7B-Chat.md")
     assert "Reported by fan (a contributor), citing" in chat
     files = dict(site.files())
-    model = json.loads(files["api/models/acme/Alpha-7B-Chat.json"])
+    model = json.loads(gzip.decompress(files["api/models/acme/Alpha-7B-Chat.json.gz"]))
     fan = next(r for r in model["runs"] if r["path"].startswith("results/"))
     assert (fan["voice"], fan["reported_by"]) == ("contributor", "fan")
     assert [(s["value"], s.get("counts", False)) for s in fan["scores"].values()] == [(70.0, False)]
@@ -265,26 +266,30 @@ def test_downloads_carry_the_numbers_the_tables_show(site: Site) -> None:
     assert vendor["groups"] == ["source:https://example.org/alpha-report.pdf Table 5"] and vendor["comparisons"] == 5
     assert {g["key"]: g["publisher"] for g in board["groups"]}["source:https://example.org/alpha-report.pdf Table 5"] == "Acme"
     assert "like-for-like" in board["rules"]["score"]
-    model = json.loads(files["api/models/acme/Alpha-7B.json"])
+    model = json.loads(gzip.decompress(files["api/models/acme/Alpha-7B.json.gz"]))
     assert (model["format"], model["score_is"], model["rank"], model["rank_worst"]) == (3, board["rules"]["score"], 3, 4)
     assert sorted((s["value"], s.get("counts", False)) for r in model["runs"] for b, s in r["scores"].items() if b == "arc_challenge") == [
         (48.2, False), (55.0, True)]
     assert model["runs"][0]["source"]["url"] == "https://example.org/alpha-report.pdf"
     # Each number once: the board's file has the counted values and where the rest is; the model's file has them all.
     row = next(m for m in board["models"] if m["id"] == "acme/Alpha-7B")
-    assert row["values"]["arc_challenge"] == 55.0 and row["data"] == "api/models/acme/Alpha-7B.json" and "scores" not in row
+    assert row["values"]["arc_challenge"] == 55.0 and row["data"] == "api/models/acme/Alpha-7B.json.gz" and "scores" not in row
     counted = {b: s["value"] for r in model["runs"] for b, s in r["scores"].items() if s.get("counts")}
     assert counted == row["values"]
 
 
 def test_the_json_downloads_are_compact_and_give_each_number_once_with_what_the_compare_page_reads(site: Site) -> None:
     files = dict(site.files())
-    for path in [Urls.JSON] + [site.urls.model_json(m.id) for m in site.board.models]:
-        text = files[path]
+    models = [site.urls.model_json(m.id) for m in site.board.models]
+    assert all(path.endswith(".json.gz") for path in models)
+    for path in models:  # gzip with no time or name in its header: the same board gives the same bytes
+        assert files[path][:4] == b"\x1f\x8b\x08\x00" and files[path][4:8] == b"\x00\x00\x00\x00", path
+    texts = {path: gzip.decompress(files[path]).decode("utf-8") for path in models} | {Urls.JSON: files[Urls.JSON]}
+    for path, text in texts.items():
         assert isinstance(text, str) and text.count("\n") == 1 and '": ' not in text and '", "' not in text, path  # no indentation
     board = json.loads(files[Urls.JSON])
     for row in board["models"]:
-        model = json.loads(files[row["data"]])
+        model = json.loads(texts[row["data"]])
         assert {k: v for k, v in model.items() if k in row} == {k: v for k, v in row.items() if k not in ("values", "data")}
         # Every score of the model once, under its run; the counted ones are the board's values.
         given = sorted((run["path"], b, s["value"]) for run in model["runs"] for b, s in run["scores"].items())

@@ -124,12 +124,12 @@ def test_while_serving_each_model_page_and_its_data_are_made_when_asked_for_and_
             assert page[0] == (full / prefix / "models" / model_id / "index.html").read_bytes(), (prefix, model_id)
             assert live.find(f"{prefix}models/{model_id}/index.html") == page
     for model_id in models:
-        assert live.find(f"api/models/{model_id}.json") == ((full / "api" / "models" / f"{model_id}.json").read_bytes(), "application/json")
+        assert live.find(f"api/models/{model_id}.json.gz") == ((full / "api" / "models" / f"{model_id}.json.gz").read_bytes(), "application/gzip")
     for download in ("api/leaderboard.json", "api/leaderboard.csv", "api/benchmark-columns.json", "api/model-index.json"):
         found = live.find(download)
         assert found is not None and found[0] == (full / download).read_bytes(), download
     assert not (served / "api").exists()  # nothing under api/ is written while serving
     # Nothing else is answered: pages that are not a model's, unknown models, paths that climb out.
     for path in ("index.html", "models/", "models/nobody/Nothing/", "zh/models/nobody/Nothing/", "api/../index.html",
-                 "api/models/nobody/Nothing.json", "api/", "fr/models/" + models[0] + "/", "models/" + models[0]):
+                 "api/models/nobody/Nothing.json.gz", "api/", "fr/models/" + models[0] + "/", "models/" + models[0]):
         assert live.find(path) is None, path

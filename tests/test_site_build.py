@@ -43,7 +43,7 @@ def test_the_fixture_board_builds_every_page_and_download(fixture_site: Path) ->
     for path in ["index.html", "models/acme/Alpha-7B/index.html", "models/evil/X-1/index.html", "benchmarks/mmlu/index.html",
                  "categories/math/index.html", "categories/index.html", "benchmarks/index.html", "charts/index.html",
                  "methodology/index.html", "downloads/index.html", "api/leaderboard.csv", "api/leaderboard.json",
-                 "api/models/acme/Alpha-7B.json", "api/benchmark-columns.json", "assets/reproboard/board.js"]:
+                 "api/models/acme/Alpha-7B.json.gz", "api/benchmark-columns.json", "assets/reproboard/board.js"]:
         assert (fixture_site / path).is_file(), path
     home = (fixture_site / "index.html").read_text()
     assert '<script type="application/json" id="rb-board-data">' in home and "assets/reproboard/board.js" in home
@@ -282,7 +282,7 @@ def _math_category_page_agrees_with_the_downloads(site: Path, board: dict) -> No
 def _no_page_shows_a_metric_its_source_did_not_state(site: Path, board: dict) -> None:
     """Every model page's Metric column shows what each run file states, or "not stated": never the registry's default."""
     for row in board["models"]:
-        model = json.loads((site / "api" / "models" / f"{row['id']}.json").read_text())
+        model = json.loads(gzip.decompress((site / row["data"]).read_bytes()))
         page = (site / row["page"] / "index.html").read_text()
         section = page.split('id="results"')[1].split("</tbody>")[0]
         headers = re.findall(r"<th[^>]*>(.*?)</th>", section.split("</thead>")[0])

@@ -3,7 +3,7 @@
 The page itself is the same for every selection (one static page per language, so the
 site does not grow with the pairs of models); `docs/assets/reproboard/compare.js` reads
 the selection from the address (`compare/?m=org/a,org/b`), fetches each model's
-`api/models/<org>/<name>.json` and sets the numbers side by side. What the script needs
+`api/models/<org>/<name>.json.gz` (gzip) and sets the numbers side by side. What the script needs
 that the model files do not say (names in the page's language, links, the words) is in
 the page's JSON block (board.js loads compare.js when it finds it); the picker's list of models (`api/model-index.json`) is fetched
 only when the reader adds a model.

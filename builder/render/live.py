@@ -27,7 +27,7 @@ from mkdocs.utils import normalize_url
 from builder.render.shell import _Shell
 from builder.render.urls import Urls
 
-_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8"}
+_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".gz": "application/gzip"}
 
 
 @dataclass(frozen=True)

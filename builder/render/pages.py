@@ -134,5 +134,6 @@ class Site:
             Urls.MODEL_INDEX: lambda: escape.script_json(compare.model_index(board)),
         }
         for model in board.models:
-            makers[urls.model_json(model.id)] = lambda m=model: downloads.model_json(m, board, urls, self.ctx.runs_by_model.get(m.id, []))
+            makers[urls.model_json(model.id)] = lambda m=model: downloads.gzipped(
+                downloads.model_json(m, board, urls, self.ctx.runs_by_model.get(m.id, [])))
         return makers

@@ -1,5 +1,5 @@
 /* ReproBoard compare page: two to four models side by side, from the downloads.
-   The selection is the address (?m=org/a,org/b); each model's api/models/<id>.json is
+   The selection is the address (?m=org/a,org/b); each model's api/models/<id>.json.gz is
    fetched once; the words, names and links of the page's language are in
    #rb-compare-data (builder/render/compare.py). Benchmarks where the models share a
    source table or protocol (a "group") are set apart as like for like; the rest are
@@ -51,13 +51,20 @@
     history.pushState({ rb: 1 }, "", location.pathname + q + location.hash);
     show();
   }
+  /* api/models/<id>.json.gz is gzip, which a static host serves as a file (no Content-Encoding); a host that
+     decompresses it on the way hands over the JSON itself. Either way, the text. */
+  function gunzipped(bytes) {
+    var head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
+    if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return new TextDecoder().decode(bytes);
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  }
   function load(id) {
     if (!ID.test(id)) return Promise.reject(new Error(id));
     if (!cache[id]) {
       cache[id] = fetch(D.modelJson[0] + id + D.modelJson[1]).then(function (r) {
         if (!r.ok) throw new Error(id);
-        return r.json();
-      });
+        return r.arrayBuffer();
+      }).then(gunzipped).then(function (text) { return JSON.parse(text); });
       cache[id].catch(function () { delete cache[id]; });
     }
     return cache[id];
