@@ -83,7 +83,7 @@ test: install-test browser axe
 	AXE_CORE_JS=$(abspath $(AXE_CORE_JS)) $(BIN)/python -m pytest
 
 lint: install-test
-	$(BIN)/ruff check builder tests bench
+	$(BIN)/ruff check builder tests bench .github/scripts
 
 # The GitHub workflows, offline: fails on any high-severity finding (as CI does).
 audit: install-test
