@@ -75,8 +75,12 @@ def test_a_radar_draws_a_category_without_a_score_as_missing_and_says_so(server:
     page = w.page
     page.goto(f"{server}/{MODEL}")
     radar = page.locator("#rb-radar")
-    labels = radar.locator("g.rb-axes text").all_text_contents()
-    missing = radar.locator("g.rb-axes text.rb-missing").all_text_contents()
+    # The grid (rings, spokes, category names) is drawn from the language's shared file with <use>: read it there.
+    labels, missing = page.evaluate("""async () => {
+        const [file, id] = document.querySelector('#rb-radar use').getAttribute('href').split('#');
+        const grid = new DOMParser().parseFromString(await (await fetch(file)).text(), 'image/svg+xml').getElementById(id);
+        return [[...grid.querySelectorAll('text')], [...grid.querySelectorAll('text.rb-missing')]].map(l => l.map(t => t.textContent));
+    }""")
     assert len(labels) >= 5 and 0 < len(missing) < len(labels)
     description = radar.locator("desc").text_content() or ""
     for name in missing:
@@ -88,6 +92,43 @@ def test_a_radar_draws_a_category_without_a_score_as_missing_and_says_so(server:
         .some(c => c.getAttribute('cx') === '280' && c.getAttribute('cy') === '200')""")
     assert not centre
     assert w.errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_radars_shared_grid_is_drawn_in_the_pages_colours(server: str, browser: Browser, scheme: str) -> None:
+    """The page's style sheet does not reach into a <use>d file: the grid takes the theme's colours through inherited
+    custom properties, in either scheme, as board.css would draw it inline."""
+    w = _open(browser, scheme=scheme)
+    page = w.page
+    page.goto(f"{server}/{MODEL}")
+    page.wait_for_function("document.querySelector('#rb-radar use').getBBox().width > 200")  # the file is loaded and drawn
+    colours = page.evaluate("""() => {
+        const body = getComputedStyle(document.body), use = document.querySelector('#rb-radar use');
+        return [body.getPropertyValue('--md-default-fg-color').trim(), getComputedStyle(use).getPropertyValue('--md-default-fg-color').trim(),
+                document.body.dataset.mdColorScheme];
+    }""")
+    assert colours[0] and colours[0] == colours[1]
+    assert colours[2] == ("default" if scheme == "light" else "slate")
+    assert w.errors == [] and w.outside(server) == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_model_pages_search_button_opens_the_search_on_its_languages_home(server: str, browser: Browser, language: str) -> None:
+    w = _open(browser)
+    page = w.page
+    prefix = "zh/" if language == "zh" else ""
+    page.goto(f"{server}/{prefix}{MODEL}")
+    assert page.locator(".md-search").count() == 0
+    page.click(".md-header a.md-header__button[href$='?q=']")
+    page.wait_for_url(f"{server}/{prefix}?q=")
+    page.wait_for_function("document.activeElement && document.activeElement.matches('input[data-md-component=search-query]')")
+    page.keyboard.type("Llama-3-8B-Instruct")
+    page.wait_for_selector(".md-search-result__item")
+    found = page.eval_on_selector_all(".md-search-result__item > a", "links => links.map(a => new URL(a.href).pathname)")
+    assert found and all("Llama-3-8B-Instruct" in u and u.startswith(f"/{prefix}models/") for u in found), found
+    assert w.errors == [] and w.outside(server) == []
     page.context.close()
 
 

@@ -111,3 +111,30 @@ def test_a_radar_draws_a_missing_category_as_missing_never_at_the_centre() -> No
     assert "280,200" not in path and "280.0,200.0" not in path  # never through the centre
     spokes = root.findall(f".//{SVG}g[@class='rb-axes']/{SVG}line")
     assert [s.get("class") for s in spokes] == [None, "rb-missing", None, None]
+
+
+def test_a_radar_with_a_shared_grid_draws_it_with_use_and_keeps_its_text_alternative() -> None:
+    """Issue #11: the rings, spokes and labels are the same on thousands of model pages, so they are drawn from one
+    file (`radar_axes_file`) that holds the group the `<use>` names; the series, title and description stay inline."""
+    labels, missing = ["K", "R & <D>", "M", "C"], [False, True, False, False]
+    series = [("this", "rb-this", [50, None, 70, 60]), ("best", "rb-best", [90, 80, 70, 75])]
+    svg = charts.radar("r", labels, series, title="T", description="D", missing=missing, axes_href="../../assets/radar.svg")
+    root = _tree(svg)
+    assert root.find(f"{SVG}title").text == "T" and root.find(f"{SVG}desc").text == "D"  # type: ignore[union-attr]
+    assert root.find(f".//{SVG}g[@class='rb-axes']") is None and "rb-grid" not in svg and "<text x=\"280\"" not in svg
+    (use,) = root.findall(f"{SVG}use")
+    path, key = use.get("href", "").split("#")
+    assert path == "../../assets/radar.svg"
+    shared = ET.fromstring(charts.radar_axes_file([(labels, missing), (["K", "R", "M"], [False] * 3), (labels, missing)]))
+    groups = shared.findall(f"{SVG}defs/{SVG}g")
+    assert len(groups) == 2 and [g.get("id") for g in groups] == sorted(g.get("id") for g in groups)  # each once, in order
+    (grid,) = [g for g in groups if g.get("id") == key]
+    assert [t.text for t in grid.iter(f"{SVG}text")] == labels  # escaped in the file, read back as given
+    assert [s.get("stroke-dasharray") for s in grid.iter(f"{SVG}line")] == [None, "3 3", None, None]
+    assert [t.get("font-style") for t in grid.iter(f"{SVG}text")] == [None, "italic", None, None]
+    assert len(list(grid.iter(f"{SVG}polygon"))) == 4
+    # The page's style sheet does not reach into the file: the theme's colours come in as inherited custom properties.
+    assert "var(--md-default-fg-color)" in ET.tostring(grid, encoding="unicode")
+    # No missing axis given and none missing: the same grid, the same key.
+    plain = charts.radar("r", ["K", "R", "M"], [("this", "rb-this", [1, 2, 3])], title="T", description="D", axes_href="a.svg")
+    assert plain.split('<use href="a.svg#')[1].split('"')[0] in {g.get("id") for g in groups}

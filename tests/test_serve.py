@@ -114,6 +114,9 @@ def test_while_serving_each_model_page_and_its_data_are_made_when_asked_for_and_
     full, _ = built("build")
     served, plugin = built("serve")
     live = plugin._live  # type: ignore[attr-defined]
+    plugin.on_shutdown()  # type: ignore[attr-defined]  # as `mkdocs serve` ends: MkDocs keeps the plugin for later builds
+    again, _ = built("build")  # a build after a serve, in the same process, writes every page again
+    assert len(list((again / "models").rglob("index.html"))) == len(list((full / "models").rglob("index.html")))
     models = sorted(p.parent.relative_to(full / "models").as_posix() for p in (full / "models").rglob("index.html"))
     assert len(models) >= 5
     for prefix in ("", "zh/"):
@@ -129,6 +132,9 @@ def test_while_serving_each_model_page_and_its_data_are_made_when_asked_for_and_
         found = live.find(download)
         assert found is not None and found[0] == (full / download).read_bytes(), download
     assert not (served / "api").exists()  # nothing under api/ is written while serving
+    for language in ("en", "zh"):  # the radars' shared grids: made from the board, whole before any page is asked for
+        shared = f"assets/reproboard/radar-{language}.svg"
+        assert (served / shared).read_bytes() == (full / shared).read_bytes()
     # Nothing else is answered: pages that are not a model's, unknown models, paths that climb out.
     for path in ("index.html", "models/", "models/nobody/Nothing/", "zh/models/nobody/Nothing/", "api/../index.html",
                  "api/models/nobody/Nothing.json.gz", "api/", "fr/models/" + models[0] + "/", "models/" + models[0]):

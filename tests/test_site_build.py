@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import yaml
@@ -76,6 +77,88 @@ def test_a_model_page_carries_no_navigation_no_inline_icons_and_no_tooltip_on_ev
         rows = article.split('id="results"')[1].split("</tbody>")[0] + article.split('id="standing"')[1].split('id="results"')[0]
         assert "title=" not in rows.split("</thead>")[-1]  # no tooltip per row: the legend and the column heading say it once
         assert article.startswith(' class="md-content__inner md-typeset">\n<h1>') and page.count("\n\n") == 0
+
+
+def _model_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("index.html") if "models" in p.relative_to(site).parts)
+
+
+def test_a_model_page_has_no_search_dialog_but_a_link_that_opens_the_search_on_its_languages_home(fixture_site: Path) -> None:
+    """Issue #11: the search box and its dialog weigh 1.7 KB on each of thousands of pages. A model page's search
+    button leads to its language's home page with `?q=`, where the theme's search opens (tests/test_browser_site.py
+    follows it); the other pages keep the theme's search."""
+    for lang, home in (("en", ""), ("zh", "zh/")):
+        for path in [p for p in _model_pages(fixture_site) if p.relative_to(fixture_site).parts[0] == ("zh" if lang == "zh" else "models")]:
+            page = path.read_text()
+            header = page.split("<header")[1].split("</header>")[0]
+            assert "md-search" not in page and 'for="__search"' not in page and 'role="dialog"' not in page
+            assert 'for="__drawer"' not in header and "header-title" not in header  # no drawer; the heading names the page
+            assert '<span class="md-ellipsis">ReproBoard</span>' in header
+            ((href, label),) = re.findall(r'<a href="([^"]*)\?q=" class="md-header__button md-icon" title="([^"]+)" aria-label="\2">', header)
+            assert label == ("搜索" if lang == "zh" else "Search")
+            here = "http://site/" + path.relative_to(fixture_site).parent.as_posix() + "/"
+            assert urljoin(here, href + "?q=") == "http://site/" + home + "?q="
+            assert f'#{_SEARCH_ICON}"/></svg>' in header.split("?q=")[1]  # the theme's search icon
+    for path in ("index.html", "about/index.html", "zh/index.html"):
+        assert 'data-md-component="search"' in (fixture_site / path).read_text()
+
+
+_SEARCH_ICON = "iff29da5bed"
+"""The theme's magnifier (material/magnify) in assets/reproboard/icons.svg."""
+
+
+def _config_script(page: str) -> dict:
+    return json.loads(page.split('<script id="__config" type="application/json">')[1].split("</script>")[0])
+
+
+def test_a_model_pages_theme_settings_are_the_other_pages_without_the_searchs(fixture_site: Path) -> None:
+    """The lean page's copy of the theme's settings (reproboard-lean-page.html) stays the theme's, less the search."""
+    for prefix in ("", "zh/"):
+        theme = _config_script((fixture_site / prefix / "about" / "index.html").read_text())
+        lean = _config_script((fixture_site / prefix / "models" / "acme" / "Alpha-7B" / "index.html").read_text())
+        theme.pop("search")
+        theme["translations"] = {k: v for k, v in theme["translations"].items() if not k.startswith("search.")}
+        assert lean == theme | {"base": "../../.." + ("/.." if prefix else "")}
+
+
+def test_a_model_page_runs_the_themes_palette_script_from_a_file(fixture_site: Path) -> None:
+    """The palette's script (700 bytes) is the theme's, unchanged, in docs/assets/reproboard/palette.js, and runs
+    where the theme runs it: after the palette's switches, before the page is drawn."""
+    import material
+
+    partial = (Path(material.__file__).parent / "templates" / "partials" / "javascripts" / "palette.html").read_text()
+    theirs = partial.split("<script>")[1].split("</script>")[0]
+    ours = (fixture_site / "assets" / "reproboard" / "palette.js").read_text()
+    assert ours.split("*/\n", 1)[1] == theirs + "\n"
+    for path in ("models/acme/Alpha-7B/index.html", "zh/models/acme/Alpha-7B/index.html"):
+        page = (fixture_site / path).read_text()
+        header = page.split("<header")[1].split("</header>")[0]
+        assert "__md_get(" not in header and header.count("<script") == 1
+        assert re.search(r'for="__palette_0" hidden>.*</form>\n<script src="(\.\./)+assets/reproboard/palette\.js"></script>', header, re.S)
+    assert theirs in (fixture_site / "about" / "index.html").read_text()  # the other pages keep the theme's own
+
+
+def test_a_model_pages_radar_draws_its_grid_from_its_languages_shared_file(fixture_site: Path) -> None:
+    """Issue #11: the radar's rings, spokes and category names are the same on every model page of a language: drawn
+    from assets/reproboard/radar-<language>.svg, which holds every grid a page names. The chart's title and
+    description (its text alternative) stay on the page."""
+    seen = 0
+    for path in _model_pages(fixture_site):
+        page = path.read_text()
+        if 'id="rb-radar"' not in page:
+            continue
+        seen += 1
+        lang = "zh" if path.relative_to(fixture_site).parts[0] == "zh" else "en"
+        radar = page.split('id="rb-radar"')[1].split("</svg>")[0]
+        assert '<title id="rb-radar-t">' in radar and '<desc id="rb-radar-d">' in radar
+        assert "rb-grid" not in radar and "rb-axes" not in radar and "<line" not in radar
+        (prefix, key), = re.findall(r'<use href="((?:\.\./)+)assets/reproboard/radar-' + lang + r'\.svg#(a[0-9a-f]{10})"/>', radar)
+        assert prefix == "../" * (len(path.relative_to(fixture_site).parts) - 1)
+        shared = (fixture_site / "assets" / "reproboard" / f"radar-{lang}.svg").read_text()
+        grid = shared.split(f'<g id="{key}" ')[1].split("</g></g>")[0]
+        assert ("数学" if lang == "zh" else "Math") in grid and grid.count("<polygon") == 4
+    assert seen >= 8  # the fixture's ranked models, in both languages
+    assert not (fixture_site / "zh" / "assets").exists()  # one place for the shared files, as for icons.svg
 
 
 def test_a_model_page_shows_a_dispute_as_one_table_with_each_source_once(fixture_site: Path) -> None:
@@ -205,6 +288,7 @@ def _build_in_process(config_file: Path) -> int:
     from mkdocs.config import load_config
 
     config = load_config(str(config_file))
+    config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
     build(config)
     return config.plugins["reproboard"].pages_from_shells  # type: ignore[attr-defined]
 

@@ -56,6 +56,7 @@ def build_site(root: Path, config_file: Path, site_dir: Path | None = None) -> B
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging))
+        config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: a plugin kept from a serve forgets it
         plugin = config.plugins["reproboard"]
         plugin.board = board  # type: ignore[attr-defined]
         mkdocs_log = logging.getLogger("mkdocs")

@@ -7,8 +7,9 @@ Coordinates are written with one decimal so that the output is byte-stable.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -260,22 +261,63 @@ def _radar_axes(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) ->
 
 
 @lru_cache(maxsize=256)
+def _radar_axes_shared(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) -> tuple[str, str]:
+    """(id, group) of the rings, spokes and labels as `radar_axes_file` holds them, for `<use>`.
+
+    The page's style sheet does not reach into a `<use>`d file, but inherited properties do, custom properties
+    included: the colours are the theme's (`var(--md-default-fg-color...)`), in either scheme, as `.rb-chart .rb-axes`
+    in board.css draws them inline."""
+    n = len(axes_labels)
+    rings, spokes, labels = [], [], []
+    for level in (25, 50, 75, 100):
+        rings.append('<polygon points="' + " ".join(f"{_i(x)},{_i(y)}" for x, y in (_radar_at(n, i, level) for i in range(n))) + '"/>')
+    cx, cy = _RADAR_CX, _RADAR_CY
+    for i, label in enumerate(axes_labels):
+        x, y = _radar_at(n, i, 100)
+        lx, ly = _radar_at(n, i, 118)
+        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
+        gap = i < len(missing) and missing[i]
+        dashed = ' class="rb-missing" stroke-dasharray="3 3"' if gap else ""
+        italic = ' class="rb-missing" font-style="italic" style="fill:var(--md-default-fg-color--light)"' if gap else ""
+        spokes.append(f'<line{dashed} x1="{_i(cx)}" y1="{_i(cy)}" x2="{_i(x)}" y2="{_i(y)}"/>')
+        labels.append(f'<text{italic} x="{_i(lx)}" y="{_i(ly)}" text-anchor="{anchor}">{escape.text(label)}</text>')
+    body = (f'<g style="stroke:var(--md-default-fg-color--lightest)">{"".join(rings)}</g>'
+            f'<g style="stroke:var(--md-default-fg-color--light)">{"".join(spokes)}</g>'
+            f'<g style="fill:var(--md-default-fg-color)" stroke="none" dominant-baseline="middle">{"".join(labels)}</g>')
+    key = "a" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:10]
+    return key, f'<g id="{key}" class="rb-axes" fill="none" stroke-width="1">{body}</g>'
+
+
+def radar_axes_file(variants: Iterable[tuple[Sequence[str], Sequence[bool]]]) -> str:
+    """A file of radar grids, one for each (axis labels, missing axes): what `radar(axes_href=...)` draws with `<use>`."""
+    groups = dict(_radar_axes_shared(tuple(labels), tuple(missing)) for labels, missing in variants)
+    return f'<svg xmlns="http://www.w3.org/2000/svg"><defs>{"".join(groups[key] for key in sorted(groups))}</defs></svg>\n'
+
+
+@lru_cache(maxsize=256)
 def _radar_points(values: tuple[float, ...]) -> str:
     """A series' outline; the leader's and the per-category best recur on every page."""
     return " ".join(f"{_i(x)},{_i(y)}" for x, y in (_radar_at(len(values), i, v) for i, v in enumerate(values)))
 
 
 def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]], *, title: str,
-          description: str, missing: Sequence[bool] = ()) -> str:
+          description: str, missing: Sequence[bool] = (), axes_href: str | None = None) -> str:
     """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more.
 
     A value of None is missing: the series' outline stops at that axis (no point at the centre, which would read
     as the lowest score); a series missing anywhere is drawn as an open outline with dots. `missing[i]` marks
-    axis i as one where the chart's main series has no score: a dashed spoke and its label in italics."""
+    axis i as one where the chart's main series has no score: a dashed spoke and its label in italics.
+
+    With `axes_href`, the address of a file made by `radar_axes_file` (thousands of model pages draw the same grid),
+    the rings, spokes and labels are drawn from it with `<use>`; the title and the description stay in the chart."""
     if len(axes_labels) < 3:
         return ""
     size = _RADAR_SIZE
-    parts = [_open(chart_id, title, description, _RADAR_WIDTH, size + 20), _radar_axes(tuple(axes_labels), tuple(missing))]
+    if axes_href is None:
+        axes = _radar_axes(tuple(axes_labels), tuple(missing))
+    else:
+        axes = f'<use href="{escape.attr(axes_href)}#{_radar_axes_shared(tuple(axes_labels), tuple(missing))[0]}"/>'
+    parts = [_open(chart_id, title, description, _RADAR_WIDTH, size + 20), axes]
     for label, css, values in series:
         parts.append(_radar_series(label, css, tuple(values)))
     for i, (label, css, _) in enumerate(series):

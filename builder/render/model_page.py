@@ -71,18 +71,41 @@ def radar_position(score: float) -> float:
     return min(100.0, max(0.0, 50.0 + 25.0 * score))
 
 
-def _radar(model: Model, ctx: Context) -> str:
-    """The model's category scores on every category of the board, beside the leader's and the best on the board.
+RADAR_AXES = "assets/reproboard/radar-{language}.svg"
+"""The rings, spokes and labels of every model page's radar in one language (`radar_axes_file`), drawn with `<use>`."""
 
-    A category where the model has no score is drawn as missing (a dashed spoke, the outline broken there) and said
-    so in the text alternative, never drawn as a value."""
-    board, t = ctx.board, ctx.t
-    names = ctx.category_names
+
+def _radar_axes(model: Model, ctx: Context) -> tuple[list[int], list[str], list[float | None]] | None:
+    """The radar's categories (board order), their names and the model's scores; None when the page has no radar."""
     axes = [i for i in range(len(model.categories)) if ctx.best[i] is not None]
     mine = [model.categories[i].standing.score for i in axes]
     if len(axes) < 3 or all(v is None for v in mine):
+        return None
+    return axes, [ctx.category_names[ctx.board.categories[i]] for i in axes], mine
+
+
+def radar_axes_file(ctx: Context) -> tuple[str, str]:
+    """(path inside the site, text) of the file of every model page's radar grid in the language of `ctx`.
+
+    Made from the board, not from the pages written, so that it is whole when pages are made later (`mkdocs serve`)."""
+    variants = []
+    for model in ctx.board.models:
+        found = _radar_axes(model, ctx)
+        if found is not None:
+            variants.append((found[1], [v is None for v in found[2]]))
+    return RADAR_AXES.format(language=ctx.language), charts.radar_axes_file(variants)
+
+
+def _radar(model: Model, ctx: Context, here: str) -> str:
+    """The model's category scores on every category of the board, beside the leader's and the best on the board.
+
+    A category where the model has no score is drawn as missing (a dashed spoke, the outline broken there) and said
+    so in the text alternative, never drawn as a value. The grid is drawn from the language's shared file (RADAR_AXES)."""
+    t = ctx.t
+    found = _radar_axes(model, ctx)
+    if found is None:
         return ""
-    labels = [names[board.categories[i]] for i in axes]
+    axes, labels, mine = found
 
     def positions(values: list[float | None]) -> list[float | None]:
         return [None if v is None else radar_position(v) for v in values]
@@ -97,8 +120,10 @@ def _radar(model: Model, ctx: Context) -> str:
         t("radar.missing", category=label) if v is None else f"{label}: {fixed(v)} ({t('radar.best_short')} {fixed(b)})"
         for label, v, b in zip(labels, mine, best)
     )
+    shared = ctx.once(("radar-axes", str(ctx.urls.depth(here))),
+                      lambda: ctx.urls.href(RADAR_AXES.format(language=ctx.language), here))  # every model page is as deep
     svg = charts.radar("rb-radar", labels, series, title=t("radar.title", name=model.name), description=description,
-                       missing=[v is None for v in mine])
+                       missing=[v is None for v in mine], axes_href=shared)
     return f'<figure class="rb-figure rb-radar">{svg}<figcaption>{escape.text(t("radar.caption"))}</figcaption></figure>'
 
 
@@ -235,6 +260,16 @@ def _results(model: Model, ctx: Context, here: str) -> str:
         settings = " · ".join(f"{escape.text(headers[i])} {rows[0][i]}" for i in same)
         notes.append(t.html("model.same_setting", markup={"settings": settings}))
     legend = f'<p class="rb-legend">{" ".join(notes)}</p>' if notes else ""
+    # How the table lays out a benchmark's numbers, their runs and settings: nothing left to say when one run gives
+    # every number and it counts, and each setting is the same on every row (the legend says all three, once).
+    # What * means, only on a page that shows one.
+    intro = []
+    if one_run is None or not every_counts or len(same) < 3:
+        intro.append(escape.text(t("model.results_intro")))
+    if any(s.stderr_estimated for s in scores):
+        intro.append(escape.text(t("model.results_estimated")))
+    if intro:
+        legend = f'<p>{" ".join(intro)}</p>' + legend
     return (f'{legend}<div class="rb-table-wrap" data-search-exclude><table class="rb-table rb-results"><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table></div>')
 
@@ -378,9 +413,9 @@ def model_page(model: Model, ctx: Context) -> str:
         f'<h1>{escape.text(model.name)}</h1>'
         f'<p class="rb-sub">{escape.text(model.organisation)} · {escape.text(weights_label(model, t))} · {escape.text(t("type." + model.model_type))}</p>'
         + _compare_link(model, ctx, here)
-        + f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx)}</div>'
+        + f'<div class="rb-model-head">{_meta(model, board, t, urls, here)}{_radar(model, ctx, here)}</div>'
         f'<h2 id="standing">{escape.text(t("model.standing"))}</h2>{_standing(model, ctx, here)}'
-        f'<h2 id="results">{escape.text(t("model.results"))}</h2><p>{escape.text(t("model.results_intro"))}</p>{_results(model, ctx, here)}'
+        f'<h2 id="results">{escape.text(t("model.results"))}</h2>{_results(model, ctx, here)}'
         + _disputes(model, ctx)
         + _other_results(runs, t)
         + f'<h2 id="runs">{escape.text(t("model.runs"))}</h2>' + "".join(_run_section(r, board, t) for r in runs)

@@ -175,6 +175,13 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         self._serving = command == "serve"
         if self._serving:
             self._kept, self._live, self._compiled = CheckedFiles(), LivePages(), _CompiledTemplates()
+        else:  # MkDocs keeps this plugin for every later build in the process: `mkdocs build` after a serve writes everything
+            self.on_shutdown()
+
+    def on_shutdown(self) -> None:
+        """The end of `mkdocs serve` (or of any command): the next build, if any, is a plain one."""
+        self._serving = False
+        self._kept = self._live = self._compiled = None
 
     @event_priority(-110)  # after mkdocs-static-i18n has chosen the language of this build
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -400,6 +407,11 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         sprite = self._icons.sprite()
         if sprite is not None:
             (Path(config.site_dir) / Icons.PATH).write_text(sprite, encoding="utf-8")
+        from builder.render.model_page import radar_axes_file
+
+        for site in self.sites.values():  # each language's radar grids, drawn by its model pages with <use>
+            path, text = radar_axes_file(site.ctx)
+            (Path(config.site_dir) / path).write_text(text, encoding="utf-8")
         self._restore_epoch()
         self._languages_done += 1
         if self._languages_done >= len(self._languages):  # the default language's build, the last to end

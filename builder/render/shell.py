@@ -32,7 +32,8 @@ TEMPLATE = "reproboard-page.html"
 """The template a shell page names in its front matter (`builder/render/templates/`): it calls `reproboard_page()`."""
 LEAN_TEMPLATE = "reproboard-lean.html"
 """The theme's page that a model page is rendered through, from its shell or directly (`page_shells: false`): the
-theme's `main.html` without the navigation sidebars, which would weigh more than the page's content on thousands of pages."""
+theme's `main.html` without the navigation sidebars, which would weigh more than the page's content on thousands of pages,
+and with a lighter header (no search dialog: a link to the search on the home page; reproboard-lean-page.html)."""
 
 _VERBATIM = re.compile(r"(<article\b.*?</article>|<pre\b.*?</pre>|<script\b.*?</script>|<textarea\b.*?</textarea>)", re.S)
 _INDENT = re.compile(r"\n\s+")
@@ -69,8 +70,8 @@ _ICON = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="(0 0 24 24
 
 
 class Icons:
-    """The theme's inline icons in the chrome of the model pages (the logo, the menu, the palette toggle, the language
-    menu, search), each written once to `PATH` and drawn with `<use>`: thousands of pages print the same few icons.
+    """The theme's inline icons in the chrome of the model pages (the logo, the palette toggle, the language menu,
+    search), each written once to `PATH` and drawn with `<use>`: thousands of pages print the same few icons.
 
     The `<svg>` element stays, so the theme's styles (size, `fill: currentcolor`) apply to it as before."""
 

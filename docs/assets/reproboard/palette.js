@@ -1,0 +1,5 @@
+/* The theme's palette script (Material's partials/javascripts/palette.html, unchanged), for the model pages
+ * (builder/render/templates/reproboard-lean-page.html): thousands of pages load it from one file, not each a copy.
+ * It runs where the page names it, after the palette's switches, before the page is drawn.
+ * tests/test_site_build.py checks that it is still the theme's. */
+var palette=__md_get("__palette");if(palette&&palette.color){if("(prefers-color-scheme)"===palette.color.media){var media=matchMedia("(prefers-color-scheme: light)"),input=document.querySelector(media.matches?"[data-md-color-media='(prefers-color-scheme: light)']":"[data-md-color-media='(prefers-color-scheme: dark)']");palette.color.media=input.getAttribute("data-md-color-media"),palette.color.scheme=input.getAttribute("data-md-color-scheme"),palette.color.primary=input.getAttribute("data-md-color-primary"),palette.color.accent=input.getAttribute("data-md-color-accent")}for(var[key,value]of Object.entries(palette.color))document.body.setAttribute("data-md-color-"+key,value)}
