@@ -463,3 +463,19 @@ def test_the_seed_board_keeps_the_math_category_apart_from_the_math_benchmark(se
     assert qwen.category("math").standing == seed_board.category_rankings["math"].get(qwen.id)  # type: ignore[union-attr]
     assert seed_board.benchmark_rankings["math"].key == "math"
     assert {e.value for e in seed_board.benchmark_rankings["math"].entries} <= {s.value for s in seed_board.scores_on("math")}
+
+
+def test_the_methodologys_worked_example_is_the_seed_boards(seed_board: Board) -> None:
+    """docs/methodology.md (and its Chinese twin) work through Qwen2-72B-Instruct's score: the figures are the board's."""
+    qwen = seed_board.model("Qwen/Qwen2-72B-Instruct").standing
+    llama = seed_board.model("meta-llama/Meta-Llama-3-70B").standing
+    assert qwen.rank is not None and llama.rank is not None and qwen.score is not None and llama.score is not None
+    ranked = len(seed_board.overall.ranked)
+    english = (REPO / "docs" / "methodology.md").read_text(encoding="utf-8")
+    assert f"= {qwen.score:.2f}, with a 95 % interval of {qwen.score_low:.2f} to {qwen.score_high:.2f}" in english
+    assert f"rank {qwen.rank.best}, and its rank interval runs to {qwen.rank.worst:,} of {ranked:,} ranked models" in english
+    assert f"Meta-Llama-3-70B, a base model, is ranked too (rank {llama.rank.best}, score {llama.score:.2f})" in english
+    chinese = (REPO / "docs" / "methodology.zh.md").read_text(encoding="utf-8")
+    assert f"= {qwen.score:.2f}，\n95% 区间为 {qwen.score_low:.2f} 到 {qwen.score_high:.2f}" in chinese
+    assert f"{ranked:,} 个参与排名的模型中的\n第 {qwen.rank.worst:,} 名" in chinese
+    assert f"（名次 {llama.rank.best}，得分 {llama.score:.2f}）" in chinese

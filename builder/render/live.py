@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 
 from mkdocs.utils import normalize_url
 
-from builder.render.shell import _Shell
+from builder.render.shell import Shell
 from builder.render.urls import Urls
 
 _TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".gz": "application/gzip"}
@@ -36,8 +36,8 @@ class LanguagePages:
 
     site: Any
     """The language's `builder.render.pages.Site`, over the board of that build."""
-    shell: _Shell | None
-    """The theme's shell of the model pages; None when the board has no model."""
+    shell: Shell | None
+    """The theme's shell of the model pages; None when the board has no model (then no page is live)."""
     languages: tuple[tuple[str, str, str], ...]
     """(code, name, URL prefix) of every language, for the switcher."""
     site_url: str | None

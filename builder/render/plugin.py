@@ -230,7 +230,7 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         start = time.perf_counter()
         site = self.site
         pages = site.pages()
-        if self._serving:  # one model page per language, for its shell; the others are made when asked for
+        if self._serving and self.config.page_shells:  # one model page per language, for its shell; the others made when asked for
             first = next((p for p in pages if p.shell), None)
             pages = [p for p in pages if not p.shell or p is first]
         for page in pages:

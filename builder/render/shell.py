@@ -107,7 +107,7 @@ def _alternate(i: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Shell:
+class Shell:
     parts: tuple[str, ...]
     """Text, slot name, text, slot name, ..., text."""
 
@@ -118,7 +118,7 @@ class _Shell:
         return "".join(out)
 
 
-def _split(rendered: str, slots: dict[str, str]) -> _Shell | None:
+def _split(rendered: str, slots: dict[str, str]) -> Shell | None:
     """Cut the rendered placeholder page at each slot's text; None when a placeholder also shows up in another form."""
     parts: list[str] = [rendered]
     for name, token in slots.items():
@@ -135,17 +135,17 @@ def _split(rendered: str, slots: dict[str, str]) -> _Shell | None:
         parts = cut
     if "\ue000" in "".join(parts[::2]) or "\ue001" in "".join(parts[::2]):
         return None  # a placeholder printed in a form the slots do not know (escaped, truncated, upper-cased)
-    return _Shell(tuple(parts))
+    return Shell(tuple(parts))
 
 
 class PageShells:
     """One shell per kind of page, made on the first page of the kind and reused for the rest of the build."""
 
     def __init__(self) -> None:
-        self._shells: dict[tuple[Any, ...], _Shell | None] = {}
+        self._shells: dict[tuple[Any, ...], Shell | None] = {}
         self.served = 0
         """Pages filled from a shell so far (the rest went through the theme)."""
-        self.latest: _Shell | None = None
+        self.latest: Shell | None = None
         """The shell the latest page was filled from (builder/render/live.py fills the rest of a served site's)."""
 
     def clear(self) -> None:
@@ -185,7 +185,7 @@ class PageShells:
 
     @staticmethod
     def _make(page: Page, variables: dict[str, Any], alternates: list[dict[str, str]],
-              render_theme: Callable[[dict[str, Any]], str]) -> _Shell | None:
+              render_theme: Callable[[dict[str, Any]], str]) -> Shell | None:
         sentinel = copy.copy(page)
         sentinel.meta = {k: v for k, v in page.meta.items() if k != "template"} | {"title": _TITLE}
         sentinel.content = _CONTENT
