@@ -84,6 +84,17 @@ def test_a_saved_edit_to_a_result_file_shows_on_the_served_page(tmp_path: Path) 
         run.write_text(run.read_text(encoding="utf-8").replace("value: 70.0", "value: 71.3"), encoding="utf-8")
         shown_after = _wait_for(url, "71.3", SHOWN_WITHIN_S)
         assert shown_after is not None, (tmp_path / "serve.log").read_text()
+        # A save that breaks the file: the build stops with validate's message, and the last good pages stay served.
+        run.write_text(run.read_text(encoding="utf-8").replace("value: 71.3", "value: n/a"), encoding="utf-8")
+        log.flush()
+        deadline = time.monotonic() + SHOWN_WITHIN_S
+        while "nothing was built" not in (tmp_path / "serve.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "nothing was built" in (tmp_path / "serve.log").read_text()
+        assert "71.3" in (_page(url) or "")
+        # Fixed: the next build serves again.
+        run.write_text(run.read_text(encoding="utf-8").replace("value: n/a", "value: 72.5"), encoding="utf-8")
+        assert _wait_for(url, "72.5", SHOWN_WITHIN_S) is not None, (tmp_path / "serve.log").read_text()
     finally:
         server.terminate()
         try:

@@ -197,7 +197,11 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
                 gc.disable()  # as `reproboard build` does (builder/gc_tuning.py): no cycles to find, seconds saved; on at the end
         if self.board is None:
             root = (Path(config.config_file_path).parent / self.config.data_root).resolve()
-            self.board = board_from(root, self._kept)
+            try:
+                self.board = board_from(root, self._kept)
+            except BaseException:
+                gc.enable()  # invalid data: the build stops here, and the server goes on waiting for the fix
+                raise
             self._time("load_validate_aggregate", start)
         from builder.render.i18n import languages
         from builder.render.pages import Site
