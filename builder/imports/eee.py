@@ -108,17 +108,22 @@ def read_record(path: Path, shown_as: str | None = None) -> EeeRecord:
 
 
 def parse_record(raw: bytes, where: str) -> EeeRecord:
+    return _Reader(where).record(strict_json(raw, where, "an EEE record"))
+
+
+def strict_json(raw: bytes, where: str, what: str, line_numbers: bool = True) -> Any:
+    """JSON that means one thing: UTF-8, no key twice in an object, no NaN or Infinity, not nested past Python's
+    limit; else EeeError naming `where` (with the line when `line_numbers`) and what the text should have been."""
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except UnicodeDecodeError as error:
         raise EeeError(f"{where}: not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
-        raise EeeError(f"{where}:{error.lineno}: not JSON: {error.msg}") from None
+        raise EeeError(f"{where}{f':{error.lineno}' if line_numbers else ''}: not JSON: {error.msg}") from None
     except ValueError as error:  # from the hooks
         raise EeeError(f"{where}: {error}") from None
     except RecursionError:
-        raise EeeError(f"{where}: nested too deeply to be an EEE record") from None
-    return _Reader(where).record(data)
+        raise EeeError(f"{where}: nested too deeply to be {what}") from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from builder.imports.eee import EeeError, EeeRecord, _no_constant, _no_duplicates
+from builder.imports.eee import EeeError, EeeRecord, strict_json
 
 MAX_SAMPLES_BYTES = 256 << 20
 """A per-sample file of an agentic benchmark keeps every turn: GAIA's 2 samples are 228 KB."""
@@ -107,16 +107,7 @@ def read_samples(record: EeeRecord, root: Path) -> EeeSamples:
 
 
 def _sample(line: bytes, where: str, number: int, model_id: str) -> tuple[EeeSample, str]:
-    try:
-        data = json.loads(line.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except UnicodeDecodeError as error:
-        raise EeeError(f"{where}: not UTF-8 (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise EeeError(f"{where}: not JSON: {error.msg}") from None
-    except ValueError as error:
-        raise EeeError(f"{where}: {error}") from None
-    except RecursionError:
-        raise EeeError(f"{where}: nested too deeply to be a sample") from None
+    data = strict_json(line, where, "a sample", line_numbers=False)  # `where` names the line already
     if not isinstance(data, dict):
         raise EeeError(f"{where}: not a JSON object, so not a sample")
     evaluation_id = _text(data, "evaluation_id", where)

@@ -411,14 +411,14 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
         sprite = self._icons.sprite()
         if sprite is not None:
             (Path(config.site_dir) / Icons.PATH).write_text(sprite, encoding="utf-8")
-        from builder.render.model_page import radar_axes_file
-
-        for site in self.sites.values():  # each language's radar grids, drawn by its model pages with <use>
-            path, text = radar_axes_file(site.ctx)
-            (Path(config.site_dir) / path).write_text(text, encoding="utf-8")
         self._restore_epoch()
         self._languages_done += 1
         if self._languages_done >= len(self._languages):  # the default language's build, the last to end
+            from builder.render.model_page import radar_axes_file
+
+            for site in self.sites.values():  # each language's radar grids, drawn by its model pages with <use>: once
+                path, text = radar_axes_file(site.ctx)
+                (Path(config.site_dir) / path).write_text(text, encoding="utf-8")
             self._end_build()
 
     def _end_build(self, failed: bool = False) -> None:
