@@ -174,12 +174,22 @@ def test_the_palette_follows_the_system_and_the_toggle_with_badges_for_both(serv
     assert light.get_attribute("body", "data-md-color-scheme") == "default"
     light_badge, light_page = _badge_colours(light)
     assert dark_badge != light_badge and dark_page != light_page
-    # The toggle switches, and the choice holds on the next page.
-    light.click('label[for="__palette_1"]')
+    # The model page's own toggle (docs/assets/reproboard/palette.js) switches and keeps the focus, and the choice
+    # holds on the theme's pages; a choice made there holds on the model pages.
+    toggle = '[data-md-component="palette"] button:not([hidden])'
+    assert light.get_attribute(toggle, "title") == "Switch to dark mode"
+    light.click(toggle)
     assert light.get_attribute("body", "data-md-color-scheme") == "slate"
+    assert light.evaluate("document.activeElement.title") == "Switch to light mode"
+    assert light.eval_on_selector(toggle + " use", "u => u.getBBox().width") > 0  # its icon is drawn
     light.goto(f"{server}/zh/")
     assert light.get_attribute("body", "data-md-color-scheme") == "slate"
     assert light.get_attribute('label[for="__palette_0"]', "title") == "切换到浅色模式"
+    light.click('label[for="__palette_0"]')
+    assert light.get_attribute("body", "data-md-color-scheme") == "default"
+    light.goto(f"{server}/zh/{MODEL}")
+    assert light.get_attribute("body", "data-md-color-scheme") == "default"
+    assert light.get_attribute(toggle, "title") == "切换到深色模式"
     dark.context.close()
     light.context.close()
 

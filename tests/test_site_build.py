@@ -72,7 +72,7 @@ def test_a_model_page_carries_no_navigation_no_inline_icons_and_no_tooltip_on_ev
         assert 'class="md-nav' not in page and "md-sidebar" not in page  # no navigation sidebar
         assert "<path" not in chrome and 'xmlns="http://www.w3.org/2000/svg"' not in page  # no inline icon
         used = re.findall(r'<svg viewBox="0 0 24 24"><use href="((?:\.\./)+)assets/reproboard/icons\.svg#(i[0-9a-f]{10})"/></svg>', chrome)
-        assert len(used) >= 5 and {prefix for prefix, _ in used} == {"../" * path.count("/")}
+        assert len(used) >= 3 and {prefix for prefix, _ in used} == {"../" * path.count("/")}
         assert all(f'<symbol id="{key}" viewBox="0 0 24 24"><path d="' in sprite for _, key in used)
         rows = article.split('id="results"')[1].split("</tbody>")[0] + article.split('id="standing"')[1].split('id="results"')[0]
         assert "title=" not in rows.split("</thead>")[-1]  # no tooltip per row: the legend and the column heading say it once
@@ -107,35 +107,46 @@ _SEARCH_ICON = "iff29da5bed"
 """The theme's magnifier (material/magnify) in assets/reproboard/icons.svg."""
 
 
-def _config_script(page: str) -> dict:
-    return json.loads(page.split('<script id="__config" type="application/json">')[1].split("</script>")[0])
+def _linked(page: str, here: str, pattern: str) -> list[str]:
+    """The addresses a page's tags of `pattern` (capturing the address) lead to, from the site's root."""
+    return [urljoin("http://site/" + here, href).removeprefix("http://site/") for href in re.findall(pattern, page)]
 
 
-def test_a_model_pages_theme_settings_are_the_other_pages_without_the_searchs(fixture_site: Path) -> None:
-    """The lean page's copy of the theme's settings (reproboard-lean-page.html) stays the theme's, less the search."""
+def test_a_model_page_runs_none_of_the_themes_scripts_but_is_drawn_by_its_styles(fixture_site: Path) -> None:
+    """Issue #11's site weight: a model page is not the theme's page. It links the stylesheets the theme's pages link
+    (read from the theme's base.html, so a renamed file is followed) and runs one script, the palette's toggle, which
+    reads the theme's palette from the page: the options of mkdocs.yml, in the page's language."""
+    config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    zh = next(lang for lang in next(p["i18n"] for p in config["plugins"] if "i18n" in p)["languages"] if lang["locale"] == "zh")
+    sprite = (fixture_site / "assets" / "reproboard" / "icons.svg").read_text()
+    for prefix, palette in (("", config["theme"]["palette"]), ("zh/", zh["theme"]["palette"])):
+        here = prefix + "models/acme/Alpha-7B/"
+        page = (fixture_site / here / "index.html").read_text()
+        about = (fixture_site / prefix / "about" / "index.html").read_text()
+        stylesheet = r'<link rel="stylesheet" href="([^"]+)">'
+        assert _linked(page, here, stylesheet) == _linked(about, prefix + "about/", stylesheet)
+        assert any(re.fullmatch(r"assets/stylesheets/main\.[0-9a-f]+\.min\.css", s) for s in _linked(page, here, stylesheet))
+        assert _linked(page, here, r'<script src="([^"]+)"') == ["assets/reproboard/palette.js"]
+        assert page.count("<script") == 1 and "__md_" not in page and "bundle." not in page and 'id="__config"' not in page
+        ((data,),) = [re.findall(r"data-palette='([^']*)'", page)]
+        options = json.loads(data)
+        assert [(o["media"], o["scheme"], o["name"]) for o in options] == \
+            [(o["media"], o["scheme"], o["toggle"]["name"]) for o in palette]
+        assert all(f'<symbol id="{o["icon"]}" viewBox="0 0 24 24"><path d="' in sprite for o in options)
+
+
+def test_a_model_pages_tabs_lead_where_the_themes_tabs_lead(fixture_site: Path) -> None:
+    """Every section, by the same names, in both languages: the model page draws its own tabs from the navigation."""
     for prefix in ("", "zh/"):
-        theme = _config_script((fixture_site / prefix / "about" / "index.html").read_text())
-        lean = _config_script((fixture_site / prefix / "models" / "acme" / "Alpha-7B" / "index.html").read_text())
-        theme.pop("search")
-        theme["translations"] = {k: v for k, v in theme["translations"].items() if not k.startswith("search.")}
-        assert lean == theme | {"base": "../../.." + ("/.." if prefix else "")}
-
-
-def test_a_model_page_runs_the_themes_palette_script_from_a_file(fixture_site: Path) -> None:
-    """The palette's script (700 bytes) is the theme's, unchanged, in docs/assets/reproboard/palette.js, and runs
-    where the theme runs it: after the palette's switches, before the page is drawn."""
-    import material
-
-    partial = (Path(material.__file__).parent / "templates" / "partials" / "javascripts" / "palette.html").read_text()
-    theirs = partial.split("<script>")[1].split("</script>")[0]
-    ours = (fixture_site / "assets" / "reproboard" / "palette.js").read_text()
-    assert ours.split("*/\n", 1)[1] == theirs + "\n"
-    for path in ("models/acme/Alpha-7B/index.html", "zh/models/acme/Alpha-7B/index.html"):
-        page = (fixture_site / path).read_text()
-        header = page.split("<header")[1].split("</header>")[0]
-        assert "__md_get(" not in header and header.count("<script") == 1
-        assert re.search(r'for="__palette_0" hidden>.*</form>\n<script src="(\.\./)+assets/reproboard/palette\.js"></script>', header, re.S)
-    assert theirs in (fixture_site / "about" / "index.html").read_text()  # the other pages keep the theme's own
+        here = prefix + "models/acme/Alpha-7B/"
+        page = (fixture_site / here / "index.html").read_text()
+        about = (fixture_site / prefix / "about" / "index.html").read_text()
+        ours = page.split('<nav class="md-tabs rb-tabs"')[1].split("</nav>")[0]
+        theirs = about.split('<nav class="md-tabs"')[1].split("</nav>")[0]
+        link = r'<a href="([^"]+)"'
+        assert _linked(ours, here, link) == _linked(theirs, prefix + "about/", link) and len(_linked(ours, here, link)) >= 8
+        names = [re.sub(r"\s+", " ", n).strip() for n in re.findall(r"<a [^>]*>([^<]+)</a>", theirs)]
+        assert re.findall(r"<a [^>]*>([^<]+)</a>", ours) == names
 
 
 def test_a_model_pages_radar_draws_its_grid_from_its_languages_shared_file(fixture_site: Path) -> None:

@@ -37,7 +37,7 @@ from mkdocs.structure.toc import get_toc
 
 from builder.board.model import Board
 from builder.render.folders import FolderMaker
-from builder.render.shell import LEAN_TEMPLATE, Icons, PageShells, set_alternates, squeeze
+from builder.render.shell import LEAN_TEMPLATE, Icons, PageShells, set_alternates, squeeze, theme_stylesheets
 from builder.render.shell import TEMPLATE as SHELL_TEMPLATE
 
 log = logging.getLogger("mkdocs.plugins.reproboard")
@@ -273,10 +273,15 @@ class ReproBoardPlugin(BasePlugin[ReproBoardConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         from jinja2 import pass_context
+        from jinja2.utils import htmlsafe_json_dumps
 
         if self._compiled is not None:
             env.bytecode_cache = self._compiled
         env.filters["reproboard_squeeze"] = lambda html, base_url=".": squeeze(html, self._icons, base_url)
+        env.filters["reproboard_icon"] = self._icons.key
+        env.filters["reproboard_json"] = lambda value: htmlsafe_json_dumps(value, separators=(",", ":"), sort_keys=True)
+        styles = theme_stylesheets(env)
+        env.globals["reproboard_theme_styles"] = lambda: list(styles)
         env.globals["reproboard_error_page"] = lambda: self._error_page(config)
         env.globals["reproboard_footer"] = self._footer
         theme_page = env.get_template(LEAN_TEMPLATE)

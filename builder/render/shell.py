@@ -1,9 +1,9 @@
-"""Thousands of pages from one rendering of the theme: the model pages' shell.
+"""Thousands of pages from one rendering of a template: the model pages' shell.
 
-Material's `main.html` costs about 1.5 ms a page, most of a generated page's cost in
-MkDocs. Every model page of a language gets the same header, navigation, footer and
-scripts: it sits at the same depth (`models/<org>/<name>/`), outside the navigation, with
-the same front matter. Only its title, its content, its canonical URL and its language
+Rendering a page through the theme's Jinja environment costs a millisecond or more, most
+of a generated page's cost in MkDocs. Every model page of a language gets the same header,
+tabs, footer and script (LEAN_TEMPLATE): it sits at the same depth (`models/<org>/<name>/`),
+outside the navigation, with the same front matter. Only its title, its content, its canonical URL and its language
 switcher's links differ. So the theme renders one page whose varying parts are
 placeholders, and each model page fills them in.
 
@@ -31,9 +31,10 @@ from mkdocs.utils import normalize_url
 TEMPLATE = "reproboard-page.html"
 """The template a shell page names in its front matter (`builder/render/templates/`): it calls `reproboard_page()`."""
 LEAN_TEMPLATE = "reproboard-lean.html"
-"""The theme's page that a model page is rendered through, from its shell or directly (`page_shells: false`): the
-theme's `main.html` without the navigation sidebars, which would weigh more than the page's content on thousands of pages,
-and with a lighter header (no search dialog: a link to the search on the home page; reproboard-lean-page.html)."""
+"""The page that a model page is rendered through, from its shell or directly (`page_shells: false`): a page of its
+own, drawn by the theme's styles but running none of its scripts, with only the chrome a reader of one model uses (the
+name, the palette toggle, the language switcher, a search link, the sections as tabs); reproboard-lean-page.html. The
+theme's `main.html`, with its navigation, search dialog and scripts, would weigh more than the content on thousands of pages."""
 
 _VERBATIM = re.compile(r"(<article\b.*?</article>|<pre\b.*?</pre>|<script\b.*?</script>|<textarea\b.*?</textarea>)", re.S)
 _INDENT = re.compile(r"\n\s+")
@@ -82,11 +83,18 @@ class Icons:
 
     def refer(self, html: str, base_url: str) -> str:
         def one(found: re.Match[str]) -> str:
-            key = "i" + hashlib.sha256(found.group(2).encode("utf-8")).hexdigest()[:10]
-            self._paths[key] = found.group(2)
-            return f'<svg viewBox="{found.group(1)}"><use href="{base_url}/{self.PATH}#{key}"/></svg>'
+            return f'<svg viewBox="{found.group(1)}"><use href="{base_url}/{self.PATH}#{self.key(found.group(0))}"/></svg>'
 
         return _ICON.sub(one, html)
+
+    def key(self, svg: str) -> str:
+        """The id in `PATH` of one icon as the theme prints it (for a script that draws it: palette.js)."""
+        found = _ICON.fullmatch(svg.strip())
+        if found is None:
+            raise ValueError(f"not an icon of the theme's kind: {svg[:80]!r}")
+        key = "i" + hashlib.sha256(found.group(2).encode("utf-8")).hexdigest()[:10]
+        self._paths[key] = found.group(2)
+        return key
 
     def sprite(self) -> str | None:
         """The file of every icon referred to so far, by id; None when there is none."""
@@ -238,3 +246,19 @@ def _restore(extra: Any, attribute: Any, key: Any) -> None:
         extra.pop("alternate", None)
     else:
         extra["alternate"] = key
+
+
+_STYLESHEET = re.compile(r"""['"](assets/stylesheets/[\w.-]+\.css)['"]""")
+
+
+def theme_stylesheets(env: Any) -> tuple[str, ...]:
+    """The stylesheets the theme's pages link (its `base.html`: `main.<hash>.min.css`, `palette.<hash>.min.css`), for
+    the model pages, which are not the theme's pages but are drawn by its styles. Read from the theme's template, so
+    an upgrade of the theme that renames them is followed; a theme that names none stops the build."""
+    from mkdocs.exceptions import PluginError
+
+    source, _, _ = env.loader.get_source(env, "base.html")
+    found = tuple(dict.fromkeys(_STYLESHEET.findall(source)))
+    if not found:
+        raise PluginError("reproboard: the theme's base.html links no stylesheet under assets/stylesheets/; model pages need its styles")
+    return found
