@@ -76,10 +76,11 @@ def test_a_radar_draws_a_category_without_a_score_as_missing_and_says_so(server:
     page.goto(f"{server}/{MODEL}")
     radar = page.locator("#rb-radar")
     # The grid (rings, spokes, category names) is drawn from the language's shared file with <use>: read it there.
+    # The category names are its anchored texts (the legend's rows of the leader and the best are there too).
     labels, missing = page.evaluate("""async () => {
         const [file, id] = document.querySelector('#rb-radar use').getAttribute('href').split('#');
         const grid = new DOMParser().parseFromString(await (await fetch(file)).text(), 'image/svg+xml').getElementById(id);
-        return [[...grid.querySelectorAll('text')], [...grid.querySelectorAll('text.rb-missing')]].map(l => l.map(t => t.textContent));
+        return [[...grid.querySelectorAll('text[text-anchor]')], [...grid.querySelectorAll('text.rb-missing')]].map(l => l.map(t => t.textContent));
     }""")
     assert len(labels) >= 5 and 0 < len(missing) < len(labels)
     description = radar.locator("desc").text_content() or ""

@@ -125,7 +125,7 @@ def test_a_radar_with_a_shared_grid_draws_it_with_use_and_keeps_its_text_alterna
     (use,) = root.findall(f"{SVG}use")
     path, key = use.get("href", "").split("#")
     assert path == "../../assets/radar.svg"
-    shared = ET.fromstring(charts.radar_axes_file([(labels, missing), (["K", "R", "M"], [False] * 3), (labels, missing)]))
+    shared = ET.fromstring(charts.radar_axes_file([(labels, missing, []), (["K", "R", "M"], [False] * 3, []), (labels, missing, [])]))
     groups = shared.findall(f"{SVG}defs/{SVG}g")
     assert len(groups) == 2 and [g.get("id") for g in groups] == sorted(g.get("id") for g in groups)  # each once, in order
     (grid,) = [g for g in groups if g.get("id") == key]
@@ -138,3 +138,33 @@ def test_a_radar_with_a_shared_grid_draws_it_with_use_and_keeps_its_text_alterna
     # No missing axis given and none missing: the same grid, the same key.
     plain = charts.radar("r", ["K", "R", "M"], [("this", "rb-this", [1, 2, 3])], title="T", description="D", axes_href="a.svg")
     assert plain.split('<use href="a.svg#')[1].split('"')[0] in {g.get("id") for g in groups}
+
+
+def test_the_series_the_same_on_every_page_are_drawn_from_the_shared_file_with_their_legend() -> None:
+    """Issue #11: the leader's and the best outlines recur on thousands of model pages; with a shared file they are
+    drawn from it, after the page's own series in the legend, in colours the page's style sheet hands in (custom
+    properties). A gap in a shared series is a gap there too: dots, no point at the centre."""
+    labels = ["K", "R", "M", "C"]
+    mine = [("this", "rb-this", [50, 60, 70, 60])]
+    shared = [("leader <b>", "rb-leader", [80, None, 90, 85]), ("best", "rb-best", [90, 80, 95, 85])]
+    svg = charts.radar("r", labels, mine, title="T", description="D", axes_href="g.svg", shared=shared)
+    root = _tree(svg)
+    assert [p.get("class") for p in root.iter(f"{SVG}polygon")] == ["rb-series rb-this"]
+    assert [t.text for t in root.iter(f"{SVG}text")] == ["this"]
+    inline = _tree(charts.radar("r", labels, mine, title="T", description="D", shared=shared))
+    legend_y = {t.text: t.get("y") for t in inline.iter(f"{SVG}text") if t.get("x") == "26"}
+    assert list(legend_y) == ["this", "leader <b>", "best"]  # without a shared file: all inline, in the same order
+    key = root.find(f"{SVG}use").get("href").split("#")[1]  # type: ignore[union-attr]
+    file = ET.fromstring(charts.radar_axes_file([(labels, [False] * 4, shared)]))
+    (group,) = file.findall(f"{SVG}defs/{SVG}g")
+    assert group.get("id") == key
+    texts = {t.text: t.get("y") for t in group.iter(f"{SVG}text") if t.get("x") == "26"}
+    assert texts == {"leader <b>": legend_y["leader <b>"], "best": legend_y["best"]}  # the same rows as drawn inline
+    (leader,) = [g for g in group.iter(f"{SVG}g") if g.get("class") == "rb-series rb-leader"]
+    assert len(leader.findall(f"{SVG}circle")) == 3 and "var(--rb-leader)" in (leader.get("style") or "")
+    assert not any(c.get("cx") == "280" and c.get("cy") == "200" for c in leader.iter(f"{SVG}circle"))
+    best = [p for p in group.iter(f"{SVG}polygon") if p.get("class") == "rb-series rb-best"]
+    assert len(best) == 1 and best[0].get("stroke-dasharray") == "4 3" and "fill:none" in (best[0].get("style") or "")
+    # A page without the leader (the leader's own) names another group.
+    alone = charts.radar("r", labels, mine, title="T", description="D", axes_href="g.svg", shared=shared[1:])
+    assert alone.split("#")[1].split('"')[0] != key

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -149,11 +150,15 @@ def test_a_model_pages_tabs_lead_where_the_themes_tabs_lead(fixture_site: Path) 
         assert re.findall(r"<a [^>]*>([^<]+)</a>", ours) == names
 
 
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
 def test_a_model_pages_radar_draws_its_grid_from_its_languages_shared_file(fixture_site: Path) -> None:
     """Issue #11: the radar's rings, spokes and category names are the same on every model page of a language: drawn
-    from assets/reproboard/radar-<language>.svg, which holds every grid a page names. The chart's title and
-    description (its text alternative) stay on the page."""
-    seen = 0
+    from assets/reproboard/radar-<language>.svg, which holds every grid a page names, with the outlines of the
+    board's leader and of the best per category. The chart's title and description (its text alternative) and the
+    model's own outline stay on the page."""
+    seen, leaders = 0, []
     for path in _model_pages(fixture_site):
         page = path.read_text()
         if 'id="rb-radar"' not in page:
@@ -165,10 +170,20 @@ def test_a_model_pages_radar_draws_its_grid_from_its_languages_shared_file(fixtu
         assert "rb-grid" not in radar and "rb-axes" not in radar and "<line" not in radar
         (prefix, key), = re.findall(r'<use href="((?:\.\./)+)assets/reproboard/radar-' + lang + r'\.svg#(a[0-9a-f]{10})"/>', radar)
         assert prefix == "../" * (len(path.relative_to(fixture_site).parts) - 1)
-        shared = (fixture_site / "assets" / "reproboard" / f"radar-{lang}.svg").read_text()
-        grid = shared.split(f'<g id="{key}" ')[1].split("</g></g>")[0]
-        assert ("数学" if lang == "zh" else "Math") in grid and grid.count("<polygon") == 4
+        shared = ET.fromstring((fixture_site / "assets" / "reproboard" / f"radar-{lang}.svg").read_text())
+        (grid,) = [g for g in shared.iter(f"{_SVG}g") if g.get("id") == key]
+        rings, _spokes, labels = grid.findall(f"{_SVG}g")[:3]
+        assert ("数学" if lang == "zh" else "Math") in [t.text for t in labels] and len(rings.findall(f"{_SVG}polygon")) == 4
+        # The leader's and the best outlines are in the file, not on the page; the model's own is on the page.
+        drawn = {e.get("class") for e in grid if (e.get("class") or "").startswith("rb-series")}
+        if drawn == {"rb-series rb-best"}:  # the leader's own page: no outline of the leader beside its own
+            leaders.append(lang)
+            assert re.search(r'class="rb-standing">[^<]*<span class="rb-rank"[^>]*>1<', page)
+        else:
+            assert drawn == {"rb-series rb-leader", "rb-series rb-best"}, (path, drawn)
+        assert "rb-leader" not in radar and "rb-best" not in radar and radar.count('class="rb-series rb-this"') == 2
     assert seen >= 8  # the fixture's ranked models, in both languages
+    assert leaders == []  # the fixture's leader (an API model, too few categories) has no radar: every radar shows it
     assert not (fixture_site / "zh" / "assets").exists()  # one place for the shared files, as for icons.svg
 
 

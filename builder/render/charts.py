@@ -260,13 +260,24 @@ def _radar_axes(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) ->
     return "".join(parts)
 
 
+Series = tuple[str, str, Sequence[float | None]]
+"""A radar's series: (label, css class, values on the 0-100 scale, None where missing)."""
+
+_SHARED_LOOK = {"rb-this": ("--rb-this", True), "rb-leader": ("--rb-leader", True), "rb-best": ("--rb-best", False)}
+"""How a series drawn from the shared file looks, by its css class: (custom property of its colour, filled). board.css
+sets the properties for both schemes and draws the page's own series from them too."""
+
+
 @lru_cache(maxsize=256)
-def _radar_axes_shared(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = ()) -> tuple[str, str]:
-    """(id, group) of the rings, spokes and labels as `radar_axes_file` holds them, for `<use>`.
+def _radar_axes_shared(axes_labels: tuple[str, ...], missing: tuple[bool, ...] = (),
+                       shared: tuple[tuple[str, str, tuple[float | None, ...]], ...] = ()) -> tuple[str, str]:
+    """(id, group) of the rings, spokes and labels as `radar_axes_file` holds them, for `<use>`, with the `shared`
+    series (the same on every page: the board's leader, the best per category) and their rows of the legend, the
+    last rows.
 
     The page's style sheet does not reach into a `<use>`d file, but inherited properties do, custom properties
-    included: the colours are the theme's (`var(--md-default-fg-color...)`), in either scheme, as `.rb-chart .rb-axes`
-    in board.css draws them inline."""
+    included: the colours are the theme's (`var(--md-default-fg-color...)`) and board.css's (`var(--rb-leader)`), in
+    either scheme, as `.rb-chart` in board.css draws them inline."""
     n = len(axes_labels)
     rings, spokes, labels = [], [], []
     for level in (25, 50, 75, 100):
@@ -284,14 +295,39 @@ def _radar_axes_shared(axes_labels: tuple[str, ...], missing: tuple[bool, ...] =
     body = (f'<g style="stroke:var(--md-default-fg-color--lightest)">{"".join(rings)}</g>'
             f'<g style="stroke:var(--md-default-fg-color--light)">{"".join(spokes)}</g>'
             f'<g style="fill:var(--md-default-fg-color)" stroke="none" dominant-baseline="middle">{"".join(labels)}</g>')
+    for j, (label, css, values) in enumerate(shared):
+        colour, filled = _SHARED_LOOK[css]
+        fill = f"var({colour})" if filled else "none"
+        dashes = "" if filled else ' stroke-dasharray="4 3"'
+        look = f'class="rb-series {escape.attr(css)}" style="stroke:var({colour});fill:{fill}" stroke-width="2" fill-opacity="0.15"{dashes}'
+        if all(v is not None for v in values):
+            body += f'<polygon {look} points="{_radar_points(values)}"/>'  # type: ignore[arg-type]
+        else:
+            line, dots = _gapped(values)
+            line = line.replace("<path ", '<path fill="none" ')
+            dots = dots.replace("<circle ", f'<circle style="fill:var({colour})" fill-opacity="1" ')
+            body += f"<g {look}>{line}{dots}</g>"
+        y = _legend_y(j, len(shared))
+        body += (f'<rect {look} x="10" y="{y - 9}" width="10" height="10"/>'
+                 f'<text x="26" y="{y}" style="fill:var(--md-default-fg-color)" stroke="none">{escape.text(label)}</text>')
     key = "a" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:10]
     return key, f'<g id="{key}" class="rb-axes" fill="none" stroke-width="1">{body}</g>'
 
 
-def radar_axes_file(variants: Iterable[tuple[Sequence[str], Sequence[bool]]]) -> str:
-    """A file of radar grids, one for each (axis labels, missing axes): what `radar(axes_href=...)` draws with `<use>`."""
-    groups = dict(_radar_axes_shared(tuple(labels), tuple(missing)) for labels, missing in variants)
+def _legend_y(i: int, count: int) -> int:
+    """The baseline of legend row i of `count`, the last row at the foot of the chart."""
+    return _RADAR_SIZE - 6 - 16 * (count - 1 - i)
+
+
+def radar_axes_file(variants: Iterable[tuple[Sequence[str], Sequence[bool], Sequence[Series]]]) -> str:
+    """A file of radar grids, one for each (axis labels, missing axes, shared series): what `radar(axes_href=...)`
+    draws with `<use>`."""
+    groups = dict(_radar_axes_shared(tuple(labels), tuple(missing), _frozen(shared)) for labels, missing, shared in variants)
     return f'<svg xmlns="http://www.w3.org/2000/svg"><defs>{"".join(groups[key] for key in sorted(groups))}</defs></svg>\n'
+
+
+def _frozen(series: Sequence[Series]) -> tuple[tuple[str, str, tuple[float | None, ...]], ...]:
+    return tuple((label, css, tuple(values)) for label, css, values in series)
 
 
 @lru_cache(maxsize=256)
@@ -300,8 +336,8 @@ def _radar_points(values: tuple[float, ...]) -> str:
     return " ".join(f"{_i(x)},{_i(y)}" for x, y in (_radar_at(len(values), i, v) for i, v in enumerate(values)))
 
 
-def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]], *, title: str,
-          description: str, missing: Sequence[bool] = (), axes_href: str | None = None) -> str:
+def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[Series], *, title: str, description: str,
+          missing: Sequence[bool] = (), axes_href: str | None = None, shared: Sequence[Series] = ()) -> str:
     """A radar of 0-100 values on each axis; series: (label, css class, values). Needs three axes or more.
 
     A value of None is missing: the series' outline stops at that axis (no point at the centre, which would read
@@ -309,19 +345,24 @@ def radar(chart_id: str, axes_labels: Sequence[str], series: Sequence[tuple[str,
     axis i as one where the chart's main series has no score: a dashed spoke and its label in italics.
 
     With `axes_href`, the address of a file made by `radar_axes_file` (thousands of model pages draw the same grid),
-    the rings, spokes and labels are drawn from it with `<use>`; the title and the description stay in the chart."""
+    the rings, spokes and labels are drawn from it with `<use>`, and so are the `shared` series (the same on every
+    page) with their rows of the legend; the title and the description stay in the chart. Without it, `shared` series
+    are drawn inline after `series`."""
     if len(axes_labels) < 3:
         return ""
     size = _RADAR_SIZE
     if axes_href is None:
         axes = _radar_axes(tuple(axes_labels), tuple(missing))
+        series, shared = [*series, *shared], ()
     else:
-        axes = f'<use href="{escape.attr(axes_href)}#{_radar_axes_shared(tuple(axes_labels), tuple(missing))[0]}"/>'
+        key = _radar_axes_shared(tuple(axes_labels), tuple(missing), _frozen(shared))[0]
+        axes = f'<use href="{escape.attr(axes_href)}#{key}"/>'
     parts = [_open(chart_id, title, description, _RADAR_WIDTH, size + 20), axes]
     for label, css, values in series:
         parts.append(_radar_series(label, css, tuple(values)))
+    count = len(series) + len(shared)
     for i, (label, css, _) in enumerate(series):
-        y = size - 6 - 16 * (len(series) - 1 - i)
+        y = _legend_y(i, count)
         parts.append(f'<rect class="rb-series {escape.attr(css)}" x="10" y="{y - 9}" width="10" height="10"/>'
                      f'<text x="26" y="{y}">{escape.text(label)}</text>')
     parts.append("</svg>")
@@ -332,6 +373,12 @@ def _radar_series(label: str, css: str, values: tuple[float | None, ...]) -> str
     tip = f"<title>{escape.text(label)}</title>"
     if all(v is not None for v in values):
         return f'<polygon class="rb-series {escape.attr(css)}" points="{_radar_points(values)}">{tip}</polygon>'  # type: ignore[arg-type]
+    line, dots = _gapped(values)
+    return f'<g class="rb-series rb-gapped {escape.attr(css)}">{tip}{line}{dots}</g>'
+
+
+def _gapped(values: tuple[float | None, ...]) -> tuple[str, str]:
+    """A series with missing values: (the outline's segments between neighbouring values, a dot on each value)."""
     n = len(values)
     points = {i: _radar_at(n, i, v) for i, v in enumerate(values) if v is not None}
     segments = []
@@ -342,4 +389,4 @@ def _radar_series(label: str, css: str, values: tuple[float | None, ...]) -> str
             segments.append(f"M{_i(x1)},{_i(y1)}L{_i(x2)},{_i(y2)}")
     line = f'<path d="{"".join(segments)}"/>' if segments else ""
     dots = "".join(f'<circle cx="{_i(x)}" cy="{_i(y)}" r="3"/>' for x, y in points.values())
-    return f'<g class="rb-series rb-gapped {escape.attr(css)}">{tip}{line}{dots}</g>'
+    return line, dots

@@ -84,6 +84,22 @@ def _radar_axes(model: Model, ctx: Context) -> tuple[list[int], list[str], list[
     return axes, [ctx.category_names[ctx.board.categories[i]] for i in axes], mine
 
 
+def _shared_series(model: Model, ctx: Context, axes: list[int]) -> list[charts.Series]:
+    """The radar's series that are the same on every model page of the language, drawn from its shared file: the
+    board's leader (not on the leader's own page) and the best score per category."""
+    t = ctx.t
+    shared: list[charts.Series] = []
+    leader = ctx.leader
+    if leader is not None and leader.id != model.id:
+        shared.append((t("radar.leader", name=leader.name), "rb-leader", _positions([leader.categories[i].standing.score for i in axes])))
+    shared.append((t("radar.best"), "rb-best", _positions([ctx.best[i] for i in axes])))
+    return shared
+
+
+def _positions(values: list[float | None]) -> list[float | None]:
+    return [None if v is None else radar_position(v) for v in values]
+
+
 def radar_axes_file(ctx: Context) -> tuple[str, str]:
     """(path inside the site, text) of the file of every model page's radar grid in the language of `ctx`.
 
@@ -92,7 +108,7 @@ def radar_axes_file(ctx: Context) -> tuple[str, str]:
     for model in ctx.board.models:
         found = _radar_axes(model, ctx)
         if found is not None:
-            variants.append((found[1], [v is None for v in found[2]]))
+            variants.append((found[1], [v is None for v in found[2]], _shared_series(model, ctx, found[0])))
     return RADAR_AXES.format(language=ctx.language), charts.radar_axes_file(variants)
 
 
@@ -100,30 +116,23 @@ def _radar(model: Model, ctx: Context, here: str) -> str:
     """The model's category scores on every category of the board, beside the leader's and the best on the board.
 
     A category where the model has no score is drawn as missing (a dashed spoke, the outline broken there) and said
-    so in the text alternative, never drawn as a value. The grid is drawn from the language's shared file (RADAR_AXES)."""
+    so in the text alternative, never drawn as a value. The grid, the leader's and the best outlines are drawn from
+    the language's shared file (RADAR_AXES): only the model's own outline is on its page."""
     t = ctx.t
     found = _radar_axes(model, ctx)
     if found is None:
         return ""
     axes, labels, mine = found
-
-    def positions(values: list[float | None]) -> list[float | None]:
-        return [None if v is None else radar_position(v) for v in values]
-
-    series = [(t("radar.this", name=model.name), "rb-this", positions(mine))]
-    leader = ctx.leader
-    if leader is not None and leader.id != model.id:
-        series.append((t("radar.leader", name=leader.name), "rb-leader", positions([leader.categories[i].standing.score for i in axes])))
     best = [ctx.best[i] for i in axes]
-    series.append((t("radar.best"), "rb-best", positions(best)))
     description = t("radar.desc", name=model.name) + " " + "; ".join(
         t("radar.missing", category=label) if v is None else f"{label}: {fixed(v)} ({t('radar.best_short')} {fixed(b)})"
         for label, v, b in zip(labels, mine, best)
     )
     shared = ctx.once(("radar-axes", str(ctx.urls.depth(here))),
                       lambda: ctx.urls.href(RADAR_AXES.format(language=ctx.language), here))  # every model page is as deep
-    svg = charts.radar("rb-radar", labels, series, title=t("radar.title", name=model.name), description=description,
-                       missing=[v is None for v in mine], axes_href=shared)
+    svg = charts.radar("rb-radar", labels, [(t("radar.this", name=model.name), "rb-this", _positions(mine))],
+                       title=t("radar.title", name=model.name), description=description,
+                       missing=[v is None for v in mine], axes_href=shared, shared=_shared_series(model, ctx, axes))
     return f'<figure class="rb-figure rb-radar">{svg}<figcaption>{escape.text(t("radar.caption"))}</figcaption></figure>'
 
 
