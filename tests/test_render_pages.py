@@ -16,7 +16,7 @@ import pytest
 from builder.board.aggregate import build_board
 from builder.check.validate import validate
 from builder.render import escape, home
-from builder.render.html import raw
+from builder.render.html import raw, source_line
 from builder.render.i18n import strings
 from builder.render.pages import Site
 from builder.render.urls import Urls
@@ -176,7 +176,7 @@ def test_a_benchmark_page_lists_every_number_with_its_source_and_setting(site: S
     assert '>8 <span class="rb-mark rb-differs" title="Differs from the protocol&#x27;s n-shot (5)">◇</span>' in beta_table
     assert beta_table.count('<span class="rb-unstated">not stated</span>') == 3  # metric, filter, setting
     carol = next(r for r in rows if "carol" in r)
-    assert "<td>exact_match</td><td>strict-match</td><td><code>gsm8k</code></td>" in carol
+    assert "<td>exact_match<td>strict-match<td><code>gsm8k</code><td>" in carol
 
 
 def test_a_category_and_a_benchmark_with_the_same_id_keep_apart_on_every_page_and_download(site: Site) -> None:
@@ -198,7 +198,7 @@ def test_a_category_and_a_benchmark_with_the_same_id_keep_apart_on_every_page_an
     # Model pages: the Math row of the standing is the category's.
     model = site.render("models/acme/Alpha-7B.md").split('id="standing"')[1].split('id="results"')[0]
     alpha = category.get("acme/Alpha-7B")
-    assert re.search(r'categories/math/">Math</a></td><td><b>' + re.escape(f"{alpha.score:.2f}"), model)  # type: ignore[union-attr]
+    assert re.search(r'categories/math/">Math</a>(?:</td>)?<td><b>' + re.escape(f"{alpha.score:.2f}"), model)  # type: ignore[union-attr]
     # Charts: the Math leaders are the category's.
     charts_page = site.render("charts.md").split('id="rb-cat-math-d">')[1].split("</desc>")[0]
     assert charts_page.startswith(f"The {min(10, len(category.ranked))} best-ranked models in Math") and "Beta-70B: 1.31" in charts_page
@@ -343,3 +343,22 @@ def test_a_model_page_marks_provenance_in_its_rows_only_where_the_rows_differ(si
         # With one run behind every number, its name is said above the table instead of in a column.
         assert ("<th scope=\"col\">Source</th>" in results) == (len(runs) > 1)
     assert seen == {"one", "several"}
+
+
+def test_a_numbers_source_is_said_once_by_its_badge_or_by_its_row(site: Site) -> None:
+    """Issue #11's site weight: the tooltip of a number's badge names its source; the number only links there. In the
+    benchmark page's table of every number, whose rows show the source in a column, the badge says only its kind."""
+    page = site.render("benchmarks/math.md")
+    ranking = _rows(page.split('id="ranking"')[1].split('id="sources"')[0])
+    every = _rows(page.split('id="sources"')[1])
+    assert ranking and every
+    for row in ranking + every:
+        assert re.search(r'<a class="rb-num" href="[^"]+#run-[^"]+">', row) and not re.search(r'class="rb-num"[^>]* title=', row)
+    sources = {escape.attr(source_line(run, site.t)) for run in site.board.runs}
+    for row in ranking:
+        (badge,) = re.findall(r'<span class="rb-mark rb-(?:reported|submitted|verified|failed)" title="([^"]+)"', row)
+        assert badge in sources, badge
+    for row in every:
+        (badge,) = re.findall(r'<span class="rb-mark rb-(?:reported|submitted|verified|failed)" title="([^"]+)"', row)
+        kind = re.search(r'rb-mark rb-(\w+)"', row).group(1)  # type: ignore[union-attr]
+        assert badge == escape.attr(site.t("status." + kind)), (badge, row)

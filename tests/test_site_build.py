@@ -380,7 +380,7 @@ def _math_category_page_agrees_with_the_downloads(site: Path, board: dict) -> No
     the category's standings, as the downloads give them, never the MATH benchmark's numbers."""
     page = (site / "categories" / "math" / "index.html").read_text()
     table = page.split('id="ranking"')[1].split("</tbody>")[0]
-    shown = [(name, float(score)) for name, score in re.findall(r'<a href="[^"]*models/[^"]*">([^<]+)</a></td><td><b>(-?[\d.]+)</b>', table)]
+    shown = [(name, float(score)) for name, score in re.findall(r'<a href="[^"]*models/[^"]*">([^<]+)</a>(?:</td>)?<td><b>(-?[\d.]+)</b>', table)]
     ranked = sorted((m for m in board["models"] if m["categories"]["math"]["rank"] is not None),
                     key=lambda m: (m["categories"]["math"]["rank"], -m["categories"]["math"]["score"], m["id"]))
     # The page lists the first TABLE_ROWS (the Open LLM Leaderboard import makes thousands); the downloads list every one.

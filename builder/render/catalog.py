@@ -168,7 +168,7 @@ def benchmark_page(benchmark_id: str, ctx: Context) -> str:
     every = []
     for score in sorted(board.scores_on(benchmark_id), key=lambda s: (s.model_id, not s.counts, s.run_path))[:TABLE_ROWS]:
         run = board.run(score.run_path)
-        every.append([_model_link(board.model(score.model_id), ctx, here), score_cell(score, ctx, here), *_setting_cells(score, b, run, t),
+        every.append([_model_link(board.model(score.model_id), ctx, here), score_cell(score, ctx, here, source_shown=True), *_setting_cells(score, b, run, t),
                       source_cell(run, t), escape.text(t("model.counts")) if score.counts else ""])
     headers = [t("col.model"), t("col.score"), t("col.n_shot"), t("col.metric"), t("col.filter"), t("col.setting"), t("col.source"),
                t("col.counted")]

@@ -167,7 +167,7 @@ def _standing(model: Model, ctx: Context, here: str) -> str:
     head_cells = "".join(f"<th>{escape.text(t(k))}</th>" for k in ("col.category", "col.score", "col.coverage"))
     # The rank's range is explained once, in its column's heading, not in a tooltip on every row.
     head_cells += f'<th title="{escape.attr(t("col.rank_title"))}">{escape.text(t("col.rank"))}</th>'
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{c}" for c in row) for row in rows)  # rows and cells left open, as html.table
     return (head + f'<div class="rb-table-wrap" data-search-exclude><table class="rb-table"><thead><tr>{head_cells}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
