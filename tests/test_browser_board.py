@@ -139,6 +139,31 @@ def test_the_search_finds_organisations_words_in_any_order_and_chinese_names(rep
     assert watched.errors == [] and watched.outside(repo_server) == []
 
 
+_ROWS = """() => Object.fromEntries([...document.querySelectorAll('#rb-board tbody tr')].map(tr =>
+    [tr.querySelector('td.rb-c-model a').getAttribute('href'), [...tr.cells].map(td => td.innerText.trim())]))"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_rows_the_script_draws_read_as_the_rows_the_page_was_built_with(repo_server: str, browser: Browser,
+                                                                          language: str) -> None:
+    """The table without JavaScript (builder/render/home.py) and the one the script draws (board.js) say the same,
+    counts written as readers write them (26,996) in both, on the real board's first rows."""
+    url = repo_server + ("/zh/" if language == "zh" else "/")
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    plain.goto(url)
+    built = plain.evaluate(_ROWS)
+    plain.context.close()
+    w = _open(browser)
+    _home(w.page, url)
+    drawn = w.page.evaluate(_ROWS)
+    shared = [href for href in drawn if href in built]
+    assert len(shared) >= 20
+    assert {href: drawn[href] for href in shared} == {href: built[href] for href in shared}
+    assert any(re.search(r"\d,\d{3}", " ".join(cells)) for cells in drawn.values())
+    assert w.errors == []
+    w.page.context.close()
+
+
 def test_the_chinese_page_searches_the_same_way(repo_server: str, watched: Watched) -> None:
     page = watched.page
     _home(page, repo_server + "/zh/")

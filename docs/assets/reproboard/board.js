@@ -20,6 +20,8 @@
      its first character and may run on over marks ("llama3" finds Llama-3, "deepseekcoder"
      DeepSeek-Coder). queryWords compiles each word once; found tests a key against them all.
      Shared with compare.js. */
+  function shown(v) { return typeof v === "number" && Number.isInteger(v) ? v.toLocaleString("en-US") : v; }
+
   var START = "\u0001";
   function searchKey(fields) {
     return fields.map(function (f) {
@@ -39,7 +41,7 @@
     for (var w = 0; w < words.length; w++) if (!words[w].test(key)) return false;
     return true;
   }
-  window.ReproBoard = { searchKey: searchKey, queryWords: queryWords, found: found };
+  window.ReproBoard = { searchKey: searchKey, queryWords: queryWords, found: found, shown: shown };
 
   function start() {
     var holder = document.getElementById("rb-board-data");
@@ -62,8 +64,8 @@
     var pager = document.getElementById("rb-pager");
     controls.hidden = false;
 
-    function fmt(template, values) {
-      return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+    function fmt(template, values) {  // a count as readers write it (4,501), as builder/render/i18n.py:_shown
+      return template.replace(/\{(\w+)\}/g, function (_, k) { return shown(values[k]); });
     }
     function fixed(v) { return v === null || v === undefined ? "–" : v.toFixed(2); }
     function raw(v) { var t = v.toFixed(2); return t.charAt(t.length - 1) === "0" ? t.slice(0, -1) : t; }

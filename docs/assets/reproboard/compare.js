@@ -22,7 +22,7 @@
   var cache = {};
   picker.hidden = false;
 
-  function fmt(template, values) { return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
+  function fmt(template, values) { return template.replace(/\{(\w+)\}/g, function (_, k) { return RB.shown(values[k]); }); }
   function fixed(v) { return v === null || v === undefined ? "–" : v.toFixed(2); }
   function raw(v) { var t = v.toFixed(2); return t.charAt(t.length - 1) === "0" ? t.slice(0, -1) : t; }
   function el(tag, cls, text) {
