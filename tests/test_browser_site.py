@@ -70,6 +70,31 @@ def test_every_page_leads_to_every_section_at_every_width(server: str, browser: 
     page.context.close()
 
 
+_CHROME = """() => {
+    const box = e => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)]; };
+    const tabs = [...document.querySelectorAll('nav.md-tabs a')].slice(0, 4);
+    return {header: box(document.querySelector('.md-header')), tabs: box(document.querySelector('nav.md-tabs')),
+            links: tabs.map(a => [a.textContent.trim(), box(a)[0]]), name: box(document.querySelector('.md-header .md-ellipsis'))[0],
+            title: getComputedStyle(document.querySelector('.md-header .md-ellipsis')).fontWeight,
+            top: box(document.querySelector('article h1'))[1]};
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 1280])
+def test_a_model_page_is_laid_out_as_the_themes_pages_are(server: str, browser: Browser, width: int) -> None:
+    """A model page is not the theme's page (builder/render/templates/reproboard-lean-page.html) but reads as one:
+    the header, the site's name, the tabs and the heading where the theme's pages have them."""
+    w = _open(browser, width)
+    page = w.page
+    page.goto(f"{server}/about/")
+    theirs = page.evaluate(_CHROME)
+    page.goto(f"{server}/{MODEL}")
+    ours = page.evaluate(_CHROME)
+    assert ours == theirs
+    assert w.errors == [] and w.outside(server) == []
+    page.context.close()
+
+
 def test_a_radar_draws_a_category_without_a_score_as_missing_and_says_so(server: str, browser: Browser) -> None:
     w = _open(browser)
     page = w.page
