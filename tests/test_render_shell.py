@@ -17,7 +17,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import url_filter
 
-from builder.render.shell import TEMPLATE, PageShells, squeeze
+from builder.render.shell import TEMPLATE, Icons, PageShells, squeeze
 
 THEME = (
     "<title>{{ page.meta.title }} - site</title>"
@@ -103,3 +103,22 @@ def test_squeeze_drops_the_templates_indents_but_not_the_pages_content_or_prefor
     assert squeeze(page) == ("<!doctype html>\n<header>\n<a>x</a>\n</header>\n"
                              "<article class=\"md-content\">\n   <p>notes\n     kept</p><pre>  a\n    b</pre>\n</article>\n"
                              "<pre>\n  code\n</pre>\n<script>var a = `\n  x`;</script>\n<footer>\nMade with\n</footer>\n")
+
+
+def test_icons_of_any_set_are_written_once_with_their_own_box() -> None:
+    """The sprite keeps each icon's box and drawing: Material's one-path 24-unit icons, and others (FontAwesome's
+    512-unit boxes with comments), which palette.js may name for the palette toggle. Anything else is refused."""
+    material = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></svg>'
+    awesome = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><!--! Font Awesome --><path d="M0 0h512v512z"/>'
+               '<path d="M1 1z"/></svg>')
+    icons = Icons()
+    page = icons.refer(f"<a>{material}</a><b>{material}</b>", "../..")
+    assert page.count('<use href="../../assets/reproboard/icons.svg#') == 2 and "<path" not in page
+    key = icons.key("\n" + awesome + "\n")
+    assert icons.key(material) in page and key != icons.key(material)
+    sprite = icons.sprite() or ""
+    assert sprite.count("<symbol ") == 2
+    assert f'<symbol id="{key}" viewBox="0 0 512 512"><!--! Font Awesome --><path d="M0 0h512v512z"/><path d="M1 1z"/></symbol>' in sprite
+    with pytest.raises(ValueError, match="not one of the theme's icons"):
+        icons.key('<img src="logo.png">')
+    assert Icons().sprite() is None

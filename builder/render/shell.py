@@ -3,8 +3,8 @@
 Rendering a page through the theme's Jinja environment costs a millisecond or more, most
 of a generated page's cost in MkDocs. Every model page of a language gets the same header,
 tabs, footer and script (LEAN_TEMPLATE): it sits at the same depth (`models/<org>/<name>/`),
-outside the navigation, with the same front matter. Only its title, its content, its canonical URL and its language
-switcher's links differ. So the theme renders one page whose varying parts are
+outside the navigation, with the same front matter. Only its title, its content, its
+canonical URL and its language switcher's links differ. So the theme renders one page whose varying parts are
 placeholders, and each model page fills them in.
 
 The placeholders are filled with exactly what the theme would have printed (the same
@@ -68,6 +68,8 @@ _ARTICLE_END = re.compile(r"\s+</article>\Z")
 
 _ICON = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="(0 0 24 24)">(<path d="[^"<>]*"/>)</svg>')
 """An icon as Material prints it inline (`.icons/*/*.svg`): one path in a 24-unit box."""
+_ANY_ICON = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="([^"<>]*)">(.*)</svg>', re.S)
+"""Any of the theme's icons (other sets have other boxes, several paths, comments)."""
 
 
 class Icons:
@@ -79,7 +81,8 @@ class Icons:
     PATH = "assets/reproboard/icons.svg"
 
     def __init__(self) -> None:
-        self._paths: dict[str, str] = {}
+        self._symbols: dict[str, tuple[str, str]] = {}
+        """By id: (viewBox, the icon's drawing)."""
 
     def refer(self, html: str, base_url: str) -> str:
         def one(found: re.Match[str]) -> str:
@@ -88,19 +91,20 @@ class Icons:
         return _ICON.sub(one, html)
 
     def key(self, svg: str) -> str:
-        """The id in `PATH` of one icon as the theme prints it (for a script that draws it: palette.js)."""
-        found = _ICON.fullmatch(svg.strip())
+        """The id in `PATH` of one icon as the theme prints it (also for a script that draws it: palette.js)."""
+        found = _ANY_ICON.fullmatch(svg.strip())
         if found is None:
-            raise ValueError(f"not an icon of the theme's kind: {svg[:80]!r}")
-        key = "i" + hashlib.sha256(found.group(2).encode("utf-8")).hexdigest()[:10]
-        self._paths[key] = found.group(2)
+            raise ValueError(f"reproboard: not one of the theme's icons: {svg.strip()[:80]!r}")
+        box, drawing = found.groups()
+        key = "i" + hashlib.sha256(drawing.encode("utf-8")).hexdigest()[:10]
+        self._symbols[key] = (box, drawing)
         return key
 
     def sprite(self) -> str | None:
         """The file of every icon referred to so far, by id; None when there is none."""
-        if not self._paths:
+        if not self._symbols:
             return None
-        symbols = "".join(f'<symbol id="{key}" viewBox="0 0 24 24">{path}</symbol>' for key, path in sorted(self._paths.items()))
+        symbols = "".join(f'<symbol id="{key}" viewBox="{box}">{drawing}</symbol>' for key, (box, drawing) in sorted(self._symbols.items()))
         return f'<svg xmlns="http://www.w3.org/2000/svg">{symbols}</svg>\n'
 
 
