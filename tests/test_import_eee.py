@@ -124,6 +124,22 @@ def test_the_board_tells_the_makers_own_models_from_the_rest(root: Path) -> None
     assert not board.model("mistral-community/Mistral-7B-v0.2").makers_own  # not Mistral AI's namespace
 
 
+@pytest.mark.parametrize("where", ["results", "seeds"])
+def test_only_a_record_the_maintainers_keep_makes_a_model_its_makers_own(root: Path, where: str) -> None:
+    """Anyone can add a model record under a registered namespace in results/ (validate cannot ask the hub whether
+    `Qwen/Qwen9-Imagined` exists): it is shown, with the others, not as Alibaba Qwen's own release in the default
+    view. Under seeds/, where only maintainers put files, the same record is the makers' own."""
+    record = load(root / "seeds/Qwen/Qwen2-7B/model.yaml") | {"id": "Qwen/Qwen9-Imagined", "name": "Qwen9-Imagined"}
+    folder = root / where / "Qwen/Qwen9-Imagined"
+    folder.mkdir(parents=True)
+    (folder / "model.yaml").write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    report = validate(root)
+    assert report.problems == []
+    board = build_board(report.parsed, report.registry)
+    assert board.model("Qwen/Qwen9-Imagined").makers_own is (where == "seeds")
+    assert board.model("Qwen/Qwen2-7B").makers_own
+
+
 def test_model_records_say_what_eee_does_not_know(root: Path) -> None:
     run_import(root, OLL)
     umt5 = load(root / "seeds/google/umt5-base/model.yaml")

@@ -369,7 +369,7 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
     order = {s.model_id: i for i, s in enumerate(overall.ranked + overall.unranked)}
     models = sorted(
         (_model(records[model_id], overall.get(model_id), category_rankings, by_category, covered_of.get(model_id, {}),  # type: ignore[arg-type]
-                tuple(sorted(disputed_of.get(model_id, ()))), model_id.split("/")[0] in registered)
+                tuple(sorted(disputed_of.get(model_id, ()))), makers_own(model_id, records[model_id].file.path, registered))
          for model_id in model_ids),
         key=lambda m: order[m.id],
     )
@@ -389,6 +389,14 @@ def _build_board(parsed: Sequence[Parsed], registry: Registry) -> Board:
         groups=dict(sorted(groups.items())), data_date=max(dates) if dates else None,
         organisation_names=organisation_names,
     )
+
+
+def makers_own(model_id: str, record_path: str, registered: frozenset[str]) -> bool:
+    """A model is its makers' own when it sits under a hub namespace (or API vendor id) registered to them and its
+    record is where only maintainers put files. A contributor can add a record under a registered namespace (a real
+    release the board lacks, or a name the makers never published: validate cannot ask the hub offline); it is listed
+    with the others until the maintainers take it in under `seeds/`."""
+    return model_id.split("/")[0] in registered and record_path.startswith(MAINTAINERS_ROOT)
 
 
 def _registered_namespaces(parsed: Sequence[Parsed]) -> frozenset[str]:

@@ -264,8 +264,9 @@ class Model:
     disputed: tuple[str, ...]
     """Benchmark ids with a dispute."""
     makers_own: bool = False
-    """Published under a hub namespace (or API vendor id) that its organisation registered in seeds/organisations.yaml:
-    the makers' own model, not a fine-tune, merge or copy by someone else."""
+    """Published under a hub namespace (or API vendor id) that its organisation registered in seeds/organisations.yaml,
+    with its record under seeds/: the makers' own model, not a fine-tune, merge or copy by someone else
+    (builder.board.aggregate.makers_own)."""
 
     @property
     def rank(self) -> Rank | None:
