@@ -95,6 +95,22 @@ def test_a_model_page_is_laid_out_as_the_themes_pages_are(server: str, browser: 
     page.context.close()
 
 
+@pytest.mark.parametrize("width", [390, 1024])
+def test_a_model_pages_sections_are_all_in_view_on_a_narrow_screen(server: str, browser: Browser, width: int) -> None:
+    """Below the theme's tab width a model page has no drawer: its sections wrap onto more lines, none scrolled out
+    of sight (a hidden scroll bar would hide them), in both languages."""
+    for prefix in ("", "zh/"):
+        w = _open(browser, width)
+        page = w.page
+        page.goto(f"{server}/{prefix}{MODEL}")
+        boxes = page.eval_on_selector_all("nav.md-tabs a", "links => links.map(a => { const r = a.getBoundingClientRect(); "
+                                                          "return [r.left, r.right, r.width]; })")
+        assert len(boxes) >= len(SECTIONS)
+        assert all(left >= 0 and right <= width and size > 0 for left, right, size in boxes), (prefix, width, boxes)
+        assert w.errors == []
+        page.context.close()
+
+
 def test_a_radar_draws_a_category_without_a_score_as_missing_and_says_so(server: str, browser: Browser) -> None:
     w = _open(browser)
     page = w.page
