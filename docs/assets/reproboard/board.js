@@ -20,8 +20,6 @@
      its first character and may run on over marks ("llama3" finds Llama-3, "deepseekcoder"
      DeepSeek-Coder). queryWords compiles each word once; found tests a key against them all.
      Shared with compare.js. */
-  function shown(v) { return typeof v === "number" && Number.isInteger(v) ? v.toLocaleString("en-US") : v; }
-
   var START = "\u0001";
   function searchKey(fields) {
     return fields.map(function (f) {
@@ -41,7 +39,15 @@
     for (var w = 0; w < words.length; w++) if (!words[w].test(key)) return false;
     return true;
   }
-  window.ReproBoard = { searchKey: searchKey, queryWords: queryWords, found: found, shown: shown };
+  /* A catalogue string with its {names} filled in, counts as readers write them (4,501), as
+     builder/render/i18n.py:_shown does on the built pages. Shared with compare.js. */
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) {
+      var v = values[k];
+      return typeof v === "number" && Number.isInteger(v) ? v.toLocaleString("en-US") : v;
+    });
+  }
+  window.ReproBoard = { searchKey: searchKey, queryWords: queryWords, found: found, fmt: fmt };
 
   function start() {
     var holder = document.getElementById("rb-board-data");
@@ -64,9 +70,6 @@
     var pager = document.getElementById("rb-pager");
     controls.hidden = false;
 
-    function fmt(template, values) {  // a count as readers write it (4,501), as builder/render/i18n.py:_shown
-      return template.replace(/\{(\w+)\}/g, function (_, k) { return shown(values[k]); });
-    }
     function fixed(v) { return v === null || v === undefined ? "–" : v.toFixed(2); }
     function raw(v) { var t = v.toFixed(2); return t.charAt(t.length - 1) === "0" ? t.slice(0, -1) : t; }
     function el(tag, cls, text) {

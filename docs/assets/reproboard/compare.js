@@ -12,7 +12,7 @@
   if (!holder || !root || root.dataset.rbReady) return;
   root.dataset.rbReady = "1";
   var D = JSON.parse(holder.textContent), S = D.strings;
-  var RB = window.ReproBoard;  // board.js (every page loads it): the leaderboard's search
+  var RB = window.ReproBoard;  // board.js (every page loads it): the leaderboard's search, and its strings filled in (RB.fmt)
   var statusEl = document.getElementById("rb-compare-status");
   var picker = document.getElementById("rb-compare-picker");
   var findInput = document.getElementById("rb-compare-find");
@@ -22,7 +22,7 @@
   var cache = {};
   picker.hidden = false;
 
-  function fmt(template, values) { return template.replace(/\{(\w+)\}/g, function (_, k) { return RB.shown(values[k]); }); }
+  var fmt = RB.fmt;
   function fixed(v) { return v === null || v === undefined ? "–" : v.toFixed(2); }
   function raw(v) { var t = v.toFixed(2); return t.charAt(t.length - 1) === "0" ? t.slice(0, -1) : t; }
   function el(tag, cls, text) {

@@ -32,11 +32,11 @@
   }
 
   var buttons = [];
-  function show(index, store) {
+  function show(index) {
     var color = colours(options[index]);
     Object.keys(color).forEach(function (name) { document.body.setAttribute("data-md-color-" + name, color[name]); });
     buttons.forEach(function (button, i) { if (button) button.hidden = i !== index; });
-    if (store) keep({ index: index, color: color });
+    keep({ index: index, color: color });
   }
 
   var saved = kept();
@@ -61,12 +61,12 @@
     button.appendChild(svg);
     button.addEventListener("click", function () {
       var next = (i + 1) % options.length;
-      show(next, true);
+      show(next);
       if (buttons[next]) buttons[next].focus();
     });
     buttons.push(button);
     holder.appendChild(button);
   });
   script.parentNode.insertBefore(holder, script);
-  show(index, true);
+  show(index);
 })();
